@@ -1,0 +1,113 @@
+"""Where the harness meets the core: settings for a run, the engine, the judge, and one cached answer.
+
+Everything the rest of `eval/` does works on plain dicts (`Answer.to_full_dict()`), so only this module
+(and the entry point) imports `rag`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+from eval.cache import AnswerCache, cache_key, fingerprint_files, settings_that_matter
+from eval.dataset import Example
+from eval.judge import LlmJudge
+
+RAG_DIR = Path(__file__).resolve().parents[1] / "rag"
+
+
+def collection_name(corpus_dir: Path) -> str:
+    """A Chroma collection name of its own for a corpus folder: "eval_<folder>_<hash of its path>"."""
+    path = Path(corpus_dir).resolve()
+    slug = re.sub(r"[^a-zA-Z0-9_-]+", "_", path.name).strip("_-")[:30] or "corpus"
+    return f"eval_{slug}_{hashlib.sha256(str(path).encode()).hexdigest()[:8]}"
+
+
+def load_settings(corpus_dir: Path | None = None, **overrides: Any) -> Any:
+    """The run's one `Settings`: the configured one, temperature 0, and with `corpus_dir` its own collection.
+
+    Args:
+        corpus_dir: Index and ask this folder instead of the configured corpus.
+        overrides: Further fields to set.
+
+    Returns:
+        A `rag.Settings`.
+    """
+    from rag import Settings
+
+    update: dict[str, Any] = {"temperature": 0.0, **overrides}
+    if corpus_dir is not None:
+        update.update(corpus_dir=Path(corpus_dir).resolve(), collection=collection_name(corpus_dir))
+    return Settings(**update)
+
+
+def code_fingerprint() -> str:
+    """Fingerprint of the core's source: a change to prompts or verification invalidates cached answers."""
+    return fingerprint_files(RAG_DIR, ("**/*.py",))
+
+
+def build_judge(
+    settings: Any, engine: Any, *, base_url: str | None = None, model: str | None = None
+) -> LlmJudge:
+    """An `LlmJudge` on `base_url`/`model`; by default the configured endpoint, or `engine`'s embedded one."""
+    url = base_url or settings.llm_base_url
+    name = model or settings.llm_model
+    key = settings.llm_api_key
+    if not url:
+        info = engine.endpoint()
+        url, name, key = info.base_url, name or info.model, info.api_key
+    return LlmJudge(url, name or "default", api_key=key, timeout=settings.request_timeout, seed=settings.seed)
+
+
+class CachedAsker:
+    """`engine.ask()` behind the answer cache.
+
+    Args:
+        engine: A `rag.Rag`.
+        settings: The run's settings (part of the cache key).
+        cache: Where answers are kept.
+        corpus_fingerprint: `fingerprint_files(settings.corpus_dir)`.
+    """
+
+    def __init__(self, engine: Any, settings: Any, cache: AnswerCache, corpus_fingerprint: str) -> None:
+        self.engine = engine
+        self.cache = cache
+        self.corpus = corpus_fingerprint
+        self.settings = settings_that_matter(settings.model_dump())
+        self.code = code_fingerprint()
+
+    def ask(self, example: Example) -> tuple[dict[str, Any], bool]:
+        """The answer to `example` as `Answer.to_full_dict()`, and whether it came from the cache."""
+        key = cache_key(
+            question=example.question,
+            history=example.history,
+            settings=self.settings,
+            corpus=self.corpus,
+            code=self.code,
+        )
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit, True
+        answer = self.engine.ask(example.question, history=list(example.history) or None, temperature=0.0)
+        value = answer.to_full_dict()
+        self.cache.put(key, value)
+        return value, False
+
+
+def retrieve(engine: Any, example: Example, top_k: int | None = None) -> dict[str, Any]:
+    """Retrieval only: the sources `engine.retrieve()` returns, shaped like an answer dict with no text."""
+    import time
+
+    start = time.perf_counter()
+    sources = engine.retrieve(example.question, top_k=top_k)
+    elapsed = time.perf_counter() - start
+    return {
+        "text": "",
+        "sources": [s.to_dict() for s in sources],
+        "refused": False,
+        "unsupported": [],
+        "question": example.question,
+        "timings": {"retrieve": elapsed, "total": elapsed},
+    }

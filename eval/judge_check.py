@@ -1,0 +1,250 @@
+"""How far each faithfulness signal can be trusted: accuracy and AUROC on labelled (passages, claim) pairs.
+
+Signals: `lexical` (the default, `eval.support.lexical_score`), `content_words` (the baseline: share of the
+claim's content words in the passages) and, when a judge is given, `llm_judge`. Run on the hand-written set
+(`eval/labelled/claims.jsonl`) and, with `--halueval`, on HaluEval QA (right vs hallucinated answers).
+
+    python eval/judge_check.py [--labelled FILE] [--halueval [DIR]] [--judge llm --limit 30] [--out FILE.json]
+"""
+
+from __future__ import annotations
+
+if __package__ in (None, ""):  # run as `python eval/judge_check.py`
+    import sys
+    from pathlib import Path
+
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+from eval.metrics import accuracy, auroc  # noqa: E402
+from eval.support import LEXICAL_THRESHOLD, content_word_score, lexical_score  # noqa: E402
+
+LABELLED_PATH = Path(__file__).resolve().parent / "labelled" / "claims.jsonl"
+
+Scorer = Callable[[str, Sequence[str]], float]
+
+
+@dataclass(frozen=True)
+class LabelledPair:
+    id: str
+    passages: tuple[str, ...]
+    claim: str
+    supported: bool
+    kind: str = ""
+
+
+def load_pairs(path: Path) -> list[LabelledPair]:
+    """Read labelled pairs (`{"id", "passages", "claim", "supported", "kind"?}`); errors name the line."""
+    pairs = []
+    for lineno, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            passages = obj["passages"]
+            if not isinstance(passages, list) or not all(isinstance(p, str) for p in passages):
+                raise ValueError("'passages' must be a list of strings")
+            if not isinstance(obj["supported"], bool) or not isinstance(obj["claim"], str):
+                raise ValueError("'claim' must be a string and 'supported' a bool")
+            pairs.append(
+                LabelledPair(
+                    str(obj["id"]), tuple(passages), obj["claim"], obj["supported"], obj.get("kind", "")
+                )
+            )
+        except (ValueError, KeyError, TypeError) as err:
+            raise ValueError(f"{path}:{lineno}: {err}") from err
+    return pairs
+
+
+def model_free_signals() -> dict[str, Scorer]:
+    return {"lexical": lexical_score, "content_words": content_word_score}
+
+
+def signal_quality(
+    scores: Sequence[float | None], labels: Sequence[bool], threshold: float, kinds: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Accuracy (at `threshold`) and AUROC of one signal; None scores are failures, left out and counted.
+
+    Args:
+        scores: The signal's score per pair (None: no verdict).
+        labels: True for a supported pair.
+        threshold: Scores at or above it are read as "supported".
+        kinds: The hallucination kind per pair, for a per-kind accuracy.
+
+    Returns:
+        {"n", "failures", "accuracy", "auroc", "threshold", "accuracy_by_kind"}.
+    """
+    kept = [
+        (s, y, k)
+        for s, y, k in zip(scores, labels, kinds or [""] * len(labels), strict=True)
+        if s is not None
+    ]
+    s = [float(x[0]) for x in kept]
+    y = [x[1] for x in kept]
+    by_kind: dict[str, list[bool]] = {}
+    for score, label, kind in kept:
+        by_kind.setdefault(kind or "all", []).append((score >= threshold) == label)
+    return {
+        "n": len(kept),
+        "failures": len(scores) - len(kept),
+        "threshold": threshold,
+        "accuracy": accuracy([v >= threshold for v in s], y),
+        "auroc": auroc(s, y),
+        "accuracy_by_kind": {k: sum(v) / len(v) for k, v in sorted(by_kind.items())},
+    }
+
+
+def check_signals(
+    pairs: Sequence[LabelledPair], *, judge: Any | None = None, judge_limit: int | None = None
+) -> dict[str, Any]:
+    """Every signal's quality on `pairs`; the LLM judge (if any) on an evenly spread subset of `judge_limit`.
+
+    Args:
+        pairs: Labelled pairs.
+        judge: An `eval.judge.LlmJudge`, or None.
+        judge_limit: How many pairs the judge sees (None: all).
+
+    Returns:
+        {"n": int, "signals": {name: quality}}; with a judge also "judge_subset": the model-free signals on
+        the pairs the judge saw.
+    """
+    labels = [p.supported for p in pairs]
+    kinds = [p.kind for p in pairs]
+    out: dict[str, Any] = {"n": len(pairs), "positives": sum(labels), "signals": {}}
+    for name, scorer in model_free_signals().items():
+        scores = [scorer(p.claim, p.passages) for p in pairs]
+        out["signals"][name] = signal_quality(scores, labels, LEXICAL_THRESHOLD, kinds)
+    if judge is not None:
+        from eval.judge import JudgeFailure
+
+        subset = list(pairs)
+        if judge_limit is not None and judge_limit < len(pairs):
+            step = len(pairs) / judge_limit
+            subset = [pairs[int(i * step)] for i in range(judge_limit)]
+        verdicts: list[float | None] = []
+        for pair in _progress(subset, "llm judge"):
+            try:
+                verdicts.append(float(judge.supports(pair.claim, list(pair.passages))))
+            except JudgeFailure:
+                verdicts.append(None)
+        sub_labels = [p.supported for p in subset]
+        sub_kinds = [p.kind for p in subset]
+        out["signals"]["llm_judge"] = signal_quality(verdicts, sub_labels, 0.5, sub_kinds)
+        out["signals"]["llm_judge"]["judge"] = judge.stats()
+        out["judge_subset"] = {
+            name: signal_quality([scorer(p.claim, p.passages) for p in subset], sub_labels, LEXICAL_THRESHOLD)
+            for name, scorer in model_free_signals().items()
+        }
+    return out
+
+
+def _progress(items: Sequence[Any], desc: str) -> Any:
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return items
+    return tqdm(items, desc=desc, unit="pair")
+
+
+def format_table(title: str, result: dict[str, Any]) -> str:
+    """A plain-text table of each signal's accuracy and AUROC."""
+    lines = [
+        f"{title}: {result['n']} pairs, {result['positives']} supported",
+        f"  {'signal':<15}{'n':>6}{'fail':>6}{'accuracy':>10}{'AUROC':>8}",
+    ]
+    for name, q in result["signals"].items():
+        acc = "-" if q["accuracy"] is None else f"{q['accuracy']:.3f}"
+        roc = "-" if q["auroc"] is None else f"{q['auroc']:.3f}"
+        lines.append(f"  {name:<15}{q['n']:>6}{q['failures']:>6}{acc:>10}{roc:>8}")
+    for name, q in result.get("judge_subset", {}).items():
+        lines.append(
+            f"  {name + ' (judge subset)':<15}{q['n']:>6}{q['failures']:>6}"
+            f"{q['accuracy'] or 0:>10.3f}{q['auroc'] or 0:>8.3f}"
+        )
+    return "\n".join(lines)
+
+
+def run_checks(
+    *,
+    labelled: Path = LABELLED_PATH,
+    halueval: Path | None = None,
+    judge: Any | None = None,
+    judge_limit: int | None = None,
+    halueval_limit: int | None = None,
+) -> dict[str, Any]:
+    """The labelled-set check and, when `halueval` is a folder, the HaluEval check."""
+    result: dict[str, Any] = {
+        "labelled": {
+            "path": str(labelled),
+            **check_signals(load_pairs(labelled), judge=judge, judge_limit=judge_limit),
+        }
+    }
+    if halueval is not None:
+        from eval.convert import halueval_pairs
+
+        pairs = halueval_pairs(halueval, limit=halueval_limit)
+        result["halueval"] = {
+            "path": str(halueval),
+            **check_signals(pairs, judge=judge, judge_limit=judge_limit),
+        }
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python eval/judge_check.py`: print each signal's accuracy and AUROC; exit 0."""
+    from eval.convert import HALUEVAL_DIR
+
+    parser = argparse.ArgumentParser(prog="eval/judge_check.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--labelled", type=Path, default=LABELLED_PATH, help="labelled pairs (.jsonl)")
+    parser.add_argument(
+        "--halueval",
+        type=Path,
+        nargs="?",
+        const=HALUEVAL_DIR,
+        default=None,
+        help=f"also check on HaluEval QA (default folder {HALUEVAL_DIR})",
+    )
+    parser.add_argument("--halueval-limit", type=int, default=None, help="HaluEval questions to use")
+    parser.add_argument("--judge", choices=["none", "llm"], default="none")
+    parser.add_argument("--judge-base-url", default=None, help="default: the configured endpoint")
+    parser.add_argument("--judge-model", default=None)
+    parser.add_argument("--limit", type=int, default=None, help="pairs the LLM judge sees (it is slow)")
+    parser.add_argument("--out", type=Path, default=None, help="write the result as JSON here")
+    args = parser.parse_args(argv)
+    judge, engine = None, None
+    if args.judge == "llm":
+        from eval.engine import build_judge, load_settings
+        from rag import Rag
+
+        settings = load_settings()
+        engine = Rag(settings)
+        judge = build_judge(settings, engine, base_url=args.judge_base_url, model=args.judge_model)
+    try:
+        result = run_checks(
+            labelled=args.labelled,
+            halueval=args.halueval,
+            judge=judge,
+            judge_limit=args.limit,
+            halueval_limit=args.halueval_limit,
+        )
+    finally:
+        if engine is not None:
+            engine.close()  # stops the embedded endpoint only if this process started it
+    print(format_table("labelled claims", result["labelled"]))
+    if "halueval" in result:
+        print(format_table("HaluEval QA (right vs hallucinated answers)", result["halueval"]))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

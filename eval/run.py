@@ -1,0 +1,304 @@
+"""`python eval/run.py`: ask every question of a dataset, score the answers, write the report, gate on it.
+
+    python eval/run.py [--dataset FILE.jsonl] [--corpus DIR] [--limit N] [--out DIR] [--baseline report.json]
+                       [--fail-under METRIC=VALUE ...] [--judge {none,llm}] [--retrieval-only]
+
+Exit codes: 0 done (every threshold met), 1 a `--fail-under` threshold was missed, 2 bad input or the endpoint
+could not be used.
+"""
+
+from __future__ import annotations
+
+if __package__ in (None, ""):  # `python eval/run.py`: import `eval` from the repo root, not modules beside us
+    import sys
+    from pathlib import Path
+
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+from datetime import datetime, timezone  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+from eval.aggregate import aggregate, baseline_delta, gate, latency, parse_threshold  # noqa: E402
+from eval.cache import AnswerCache, fingerprint_files, settings_that_matter  # noqa: E402
+from eval.convert import ATTRIBUTION, HALUEVAL_DIR, halueval_pairs  # noqa: E402
+from eval.dataset import DatasetError, Example, load_dataset  # noqa: E402
+from eval.judge_check import LABELLED_PATH, check_signals, load_pairs  # noqa: E402
+from eval.report import write_reports  # noqa: E402
+from eval.scoring import METRICS, retrieved_files, score_answer, score_retrieval  # noqa: E402
+
+EVAL_DIR = Path(__file__).resolve().parent
+DEFAULT_DATASET = EVAL_DIR / "datasets" / "corpus_qa.jsonl"
+DEFAULT_OUT = EVAL_DIR / "out"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="eval/run.py", description="Score the RAG system on a Q&A dataset.")
+    p.add_argument(
+        "--dataset", type=Path, default=DEFAULT_DATASET, help="JSON Lines dataset (default: %(default)s)"
+    )
+    p.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        help="index this folder (incrementally) into a collection of its own and ask against it",
+    )
+    p.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report folder (default: %(default)s)")
+    p.add_argument("--cache-dir", type=Path, default=None, help="answer cache (default: OUT/cache)")
+    p.add_argument("--baseline", type=Path, default=None, help="an earlier report.json to compare with")
+    p.add_argument(
+        "--fail-under",
+        action="append",
+        default=[],
+        metavar="METRIC=VALUE",
+        help=f"exit 1 when the metric's mean is below VALUE (repeatable); metrics: {', '.join(METRICS)}",
+    )
+    p.add_argument(
+        "--judge",
+        choices=["none", "llm"],
+        default="none",
+        help="none: model-free signals only (the measured default); llm: add the *_judge metrics",
+    )
+    p.add_argument("--judge-base-url", default=None, help="judge endpoint (default: the configured endpoint)")
+    p.add_argument("--judge-model", default=None, help="judge model name (default: the configured model)")
+    p.add_argument(
+        "--judge-check-limit",
+        type=int,
+        default=30,
+        help="labelled pairs the LLM judge is checked on (default: %(default)s)",
+    )
+    p.add_argument(
+        "--no-judge-check", action="store_true", help="skip measuring the signals on labelled data"
+    )
+    p.add_argument("--retrieval-only", action="store_true", help="no generation: retrieval metrics only")
+    p.add_argument("--no-index", action="store_true", help="do not (re)index the corpus first")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the evaluation; returns the exit code (0 ok, 1 gate failed, 2 bad input or unusable endpoint)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        thresholds = [parse_threshold(t) for t in args.fail_under]
+    except ValueError as err:
+        parser.error(str(err))
+    if args.limit is not None and args.limit < 1:
+        parser.error("--limit must be at least 1")
+    try:
+        examples = load_dataset(args.dataset)[: args.limit]
+        baseline = _load_baseline(args.baseline) if args.baseline else None
+    except (DatasetError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    from rag import EndpointUnavailable, RagError
+
+    try:
+        report = evaluate(args, examples)
+    except EndpointUnavailable as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except RagError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return finish(report, args.out, baseline=baseline, baseline_path=args.baseline, thresholds=thresholds)
+
+
+def _load_baseline(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise ValueError(f"{path}: cannot read the baseline report ({err})") from err
+    if not isinstance(data, dict) or not isinstance(data.get("aggregate"), dict):
+        raise ValueError(f"{path}: not a report.json (no 'aggregate')")
+    return data
+
+
+def finish(
+    report: dict[str, Any],
+    out: Path,
+    *,
+    baseline: dict[str, Any] | None = None,
+    baseline_path: Path | None = None,
+    thresholds: Sequence[tuple[str, float]] = (),
+) -> int:
+    """Add the baseline delta and the gate to `report`, write the report files, print a summary.
+
+    Returns:
+        1 when a threshold is missed, else 0.
+    """
+    if baseline is not None:
+        report["baseline"] = {
+            "path": str(baseline_path),
+            "delta": baseline_delta(report["aggregate"], baseline["aggregate"]),
+        }
+    failures = gate(report["aggregate"], thresholds)
+    report["gate"] = {"thresholds": dict(thresholds), "failures": failures}
+    paths = write_reports(report, out)
+    delta = (report.get("baseline") or {}).get("delta", {})
+    for name, agg in report["aggregate"].items():
+        value = "–" if agg["mean"] is None else f"{agg['mean']:.3f}"
+        d = (delta.get(name) or {}).get("delta")
+        print(f"{name:<26}{value:>8}  (n={agg['n']})" + ("" if d is None else f"  Δ {d:+.3f}"))
+    for stage, q in report.get("latency", {}).items():
+        if q["p50"] is not None:
+            print(f"latency {stage:<18}p50 {q['p50']:.2f}s  p95 {q['p95']:.2f}s")
+    print(f"report: {paths['md']}  {paths['html']}  {paths['json']}")
+    for line in failures:
+        print(line)
+    return 1 if failures else 0
+
+
+def evaluate(args: argparse.Namespace, examples: Sequence[Example]) -> dict[str, Any]:
+    """Index, answer (or retrieve), score every example; the report dict without baseline and gate."""
+    from eval.engine import load_settings
+    from rag import Rag
+
+    settings = load_settings(args.corpus)
+    engine = Rag(settings)
+    try:
+        return _evaluate(engine, settings, args, examples)
+    finally:
+        engine.close()  # stops the embedded endpoint only if this run started it
+
+
+def _evaluate(
+    engine: Any, settings: Any, args: argparse.Namespace, examples: Sequence[Example]
+) -> dict[str, Any]:
+    from eval.engine import CachedAsker, build_judge, retrieve
+    from rag import ConfigError, EndpointUnavailable, RagError
+
+    index_report = None if args.no_index else engine.index(show_progress=True)
+    corpus_fp = fingerprint_files(settings.corpus_dir)
+    if args.retrieval_only and not hasattr(engine, "retrieve"):
+        raise ConfigError("this version of rag has no engine.retrieve(); --retrieval-only needs it")
+    judge = None
+    if args.judge == "llm":
+        judge = build_judge(settings, engine, base_url=args.judge_base_url, model=args.judge_model)
+    cache = AnswerCache(args.cache_dir or args.out / "cache")
+    asker = CachedAsker(engine, settings, cache, corpus_fp)
+    records = []
+    for example in _progress(examples):
+        cached, error = False, None
+        try:
+            if args.retrieval_only:
+                answer = retrieve(engine, example)
+            else:
+                answer, cached = asker.ask(example)
+        except EndpointUnavailable:
+            raise
+        except RagError as err:  # one bad question (timeout, too long) does not end the run; it is reported
+            answer, error = {"text": "", "sources": [], "refused": False}, f"{type(err).__name__}: {err}"
+        if error:
+            scored: dict[str, Any] = {"metrics": {}, "claims": [], "judge_failures": 0}
+        elif args.retrieval_only:
+            scored = {
+                "metrics": {**score_retrieval(example, answer, settings.top_k), "answered_rate": 1.0},
+                "claims": [],
+                "judge_failures": 0,
+            }
+        else:
+            scored = score_answer(example, answer, k=settings.top_k, judge=judge)
+        records.append(make_record(example, answer, scored, cached=cached, error=error))
+    checks = {} if args.no_judge_check else signal_checks(judge, args.judge_check_limit)
+    llm = next((r["model"] for r in records if r.get("model")), "") or settings.llm_model
+    attribution = [ATTRIBUTION["halueval_qa"]] if "halueval" in checks else []
+    if any("squad_v2" in e.tags for e in examples):
+        attribution.insert(0, ATTRIBUTION["squad_v2"])
+    meta = {
+        "mode": "retrieval-only" if args.retrieval_only else "ask",
+        "dataset": {"path": str(args.dataset), "n": len(examples)},
+        "settings": settings_that_matter(settings.model_dump()),
+        "models": {
+            "llm": llm,
+            "embedder": settings.embed_model,
+            "judge": f"{judge.model} @ {judge.base_url}" if judge else None,
+        },
+        "corpus": {
+            "dir": str(settings.corpus_dir),
+            "fingerprint": corpus_fp,
+            "collection": settings.collection,
+            "index": _index_dict(index_report),
+        },
+        "judge": judge.stats() if judge else None,
+        "judge_check": checks,
+        "cache": {"dir": str(cache.root), "hits": cache.hits, "misses": cache.misses},
+        "attribution": attribution,
+    }
+    return assemble(records, meta)
+
+
+def assemble(records: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
+    """The report dict: `meta` (run, settings, models, corpus...) plus the numbers computed from `records`."""
+    return {
+        "version": 1,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        **meta,
+        "aggregate": aggregate(records),
+        "latency": latency(records),
+        "errors": sum(1 for r in records if r["error"]),
+        "judge_failures": sum(r["judge_failures"] for r in records),
+        "questions": records,
+    }
+
+
+def signal_checks(judge: Any | None, judge_limit: int | None) -> dict[str, Any]:
+    """Each faithfulness signal on the labelled claims (judge included) and on HaluEval (model-free only)."""
+    checks = {
+        "labelled_claims": check_signals(load_pairs(LABELLED_PATH), judge=judge, judge_limit=judge_limit)
+    }
+    if HALUEVAL_DIR.is_dir():
+        checks["halueval"] = check_signals(halueval_pairs(HALUEVAL_DIR))
+        checks["halueval_with_question"] = check_signals(halueval_pairs(HALUEVAL_DIR, with_question=True))
+    return checks
+
+
+def make_record(
+    example: Example, answer: dict[str, Any], scored: dict[str, Any], *, cached: bool, error: str | None
+) -> dict[str, Any]:
+    return {
+        "id": example.id,
+        "question": example.question,
+        "answerable": example.answerable,
+        "tags": list(example.tags),
+        "reference_answer": example.reference_answer,
+        "reference_sources": list(example.reference_sources),
+        "answer": answer.get("text", ""),
+        "refused": bool(answer.get("refused")),
+        "model": answer.get("model", ""),
+        "retrieved": retrieved_files(answer),
+        "passages": [
+            {k: s.get(k) for k in ("n", "file", "page", "text", "score", "cited")}
+            for s in answer.get("sources", [])
+        ],
+        "timings": answer.get("timings", {}),
+        "cached": cached,
+        "error": error,
+        **scored,
+    }
+
+
+def _index_dict(report: Any) -> dict[str, Any] | None:
+    if report is None:
+        return None
+    fields = ("added", "updated", "deleted", "unchanged", "chunks", "skipped")
+    return {f: getattr(report, f, None) for f in fields}
+
+
+def _progress(items: Sequence[Example]) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(items, desc="eval", unit="question", mininterval=1.0)
+
+
+if __name__ == "__main__":
+    start = time.monotonic()
+    code = main()
+    print(f"done in {time.monotonic() - start:.0f}s", file=sys.stderr)
+    sys.exit(code)

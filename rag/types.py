@@ -1,0 +1,113 @@
+"""The values `ask()` returns and streams.
+
+`Answer` and `Source` are plain frozen dataclasses so that the CLI, the page and the eval harness can
+serialise them with `to_dict()` without knowing how they were produced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Source:
+    """One numbered passage shown to the model.
+
+    Attributes:
+        n: The number used in the answer's `[n]` markers (1-based).
+        file: Path of the document relative to the corpus folder (POSIX separators).
+        page: Page number (1-based) for paged formats such as PDF, else None.
+        text: The passage text as it was given to the model.
+        score: Retrieval similarity in [0, 1]; higher is closer.
+        title: Document title, when one was found.
+        heading: The nearest section heading above the passage, when one was found.
+        cited: True when the verified answer cites this passage.
+        support: The sentences of the answer this passage supports (after verification).
+    """
+
+    n: int
+    file: str
+    page: int | None
+    text: str
+    score: float
+    title: str | None = None
+    heading: str | None = None
+    cited: bool = False
+    support: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["support"] = list(self.support)
+        return d
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The verified answer to one question.
+
+    Attributes:
+        text: The answer with inline `[n]` citation markers, every one of them checked; sentences that no
+            passage supports carry the marker `[unsupported]`.
+        sources: The numbered passages the answer could cite (see `Source.cited`).
+        refused: True when the documents do not hold the answer; `text` then says so plainly.
+        unsupported: Sentences of the answer that no passage supports.
+        question: The question as asked.
+        search_query: What was searched for (the question rewritten with the chat history, or the question).
+        timings: Seconds spent per stage: retrieve, prompt, generate, verify, total.
+        model: The model name the endpoint reported or was configured with.
+        raw_text: What the model wrote before verification.
+    """
+
+    text: str
+    sources: tuple[Source, ...]
+    refused: bool
+    unsupported: tuple[str, ...] = ()
+    question: str = ""
+    search_query: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    model: str = ""
+    raw_text: str = ""
+
+    @property
+    def cited_sources(self) -> tuple[Source, ...]:
+        return tuple(s for s in self.sources if s.cited)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON shape (`rag ask --json`): text, sources, refused, unsupported."""
+        return {
+            "text": self.text,
+            "sources": [s.to_dict() for s in self.sources],
+            "refused": self.refused,
+            "unsupported": list(self.unsupported),
+        }
+
+    def to_full_dict(self) -> dict[str, Any]:
+        """Everything, for the eval harness and debugging."""
+        d = self.to_dict()
+        d.update(
+            question=self.question,
+            search_query=self.search_query,
+            timings=dict(self.timings),
+            model=self.model,
+            raw_text=self.raw_text,
+        )
+        return d
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A piece of streamed model text, before verification."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Searching:
+    """Emitted once, before retrieval: what is being searched for."""
+
+    query: str
+
+
+StreamEvent = Delta | Searching | Answer
+"""What `ask_stream()` yields: a `Searching`, then `Delta`s, then exactly one final `Answer`."""

@@ -1,0 +1,119 @@
+"""Starting the page: build the engine once, build the Blocks, launch on localhost (analytics off).
+
+`main(argv)` is the console entry (`python -m ui.app`); `rag ui` calls `launch(settings, host, port)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import gradio as gr
+
+    from rag import Rag, Settings
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+
+log = logging.getLogger(__name__)
+
+
+def parse_auth(spec: str) -> list[tuple[str, str]]:
+    """Parse page logins written as `user:password`, several separated by commas (`a:1,b:2`).
+
+    Args:
+        spec: The `RAG_UI_AUTH` value; empty means no login.
+
+    Returns:
+        (user, password) pairs; the password is everything after the first `:`.
+
+    Raises:
+        ValueError: An entry has no `:`, or an empty user or password.
+    """
+    pairs: list[tuple[str, str]] = []
+    for entry in (e.strip() for e in spec.split(",")):
+        if not entry:
+            continue
+        user, sep, password = entry.partition(":")
+        if not sep or not user.strip() or not password:
+            raise ValueError(f"RAG_UI_AUTH entry {entry.split(':')[0]!r} must be written user:password")
+        pairs.append((user.strip(), password))
+    return pairs
+
+
+def launch_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for `Blocks.launch`: theme, CSS, script, login, quiet footer."""
+    from ui.theme import CSS, JS, theme
+
+    options: dict[str, Any] = dict(theme=theme(), css=CSS, js=JS, footer_links=[], show_error=False)
+    auth = parse_auth(settings.ui_auth)
+    if auth:
+        options.update(auth=auth, auth_message="Sign in to ask the documents.")
+    return options
+
+
+def launch(
+    settings: Settings,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    engine: Rag | None = None,
+    block: bool = True,
+) -> gr.Blocks:
+    """Build the engine (unless given) and the page, and serve it.
+
+    Args:
+        settings: The run's settings.
+        host: Interface to bind; localhost unless asked otherwise.
+        port: TCP port.
+        engine: An engine to reuse (tests, `rag ui` after indexing); built from `settings` when None.
+        block: Wait until interrupted (False: return once serving, e.g. in tests).
+
+    Returns:
+        The running Blocks app (`.close()` stops it).
+    """
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from ui.layout import build_app
+
+    if engine is None:
+        from rag import Rag
+
+        engine = Rag(settings)
+    demo = build_app(engine, settings)
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        prevent_thread_lock=not block,
+        inbrowser=False,
+        share=False,
+        quiet=not block,
+        **launch_options(settings),
+    )
+    return demo
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve the chat page. Returns the exit code."""
+    parser = argparse.ArgumentParser(prog="rag-ui", description="Serve the chat page.")
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"interface to bind (default {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from rag import RagError, Settings
+
+    try:
+        settings = Settings()
+        launch(settings, args.host, args.port)
+    except (RagError, ValueError) as err:
+        print(f"error: {err}")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,208 @@
+"""What the page's events call: ask the engine, save uploads, read status, and format the results.
+
+Each handler takes and returns plain values (strings, lists of chat messages), so tests call them directly
+on a real engine without a browser. Errors from the core (`RagError`) are shown in the chat, never raised
+into Gradio: the page stays usable and the next question is asked normally.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rag.errors import RagError
+from rag.types import Answer, Delta, Searching
+from ui import format as fmt
+from ui.uploads import MAX_UPLOAD_BYTES, save_uploads
+
+if TYPE_CHECKING:
+    from rag import Rag
+
+log = logging.getLogger(__name__)
+
+Message = dict[str, str]
+"""A chat message, `{"role": "user"|"assistant", "content": str}`."""
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """One browser session's conversation (kept in a `gr.State`).
+
+    Attributes:
+        chat: The messages as shown (formatted Markdown/HTML).
+        history: The same turns as plain text, passed to the engine so follow-ups can be rewritten.
+    """
+
+    chat: tuple[Message, ...] = ()
+    history: tuple[Message, ...] = ()
+
+
+AskUpdate = tuple[list[Message], Conversation, str]
+"""(messages for the chatbot, the conversation to keep, text left in the question box)."""
+
+_MARKER_RE = re.compile(r"\s*\[(?:\d{1,3}|unsupported)\]")
+
+
+def plain_history_text(answer_text: str) -> str:
+    """Answer text without `[n]`/`[unsupported]` markers, as earlier turns are passed back to the engine."""
+    return _MARKER_RE.sub("", answer_text).strip()
+
+
+@dataclass
+class ChatHandlers:
+    """The page's event handlers, bound to one engine shared by every session.
+
+    Attributes:
+        engine: The `Rag` engine (built once by the app).
+        upload_dir: Folder uploaded documents are saved in before indexing.
+        max_upload_bytes: Largest upload accepted.
+    """
+
+    engine: Rag
+    upload_dir: Path
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
+
+    def ask(
+        self,
+        question: str,
+        convo: Conversation | None,
+        top_k: float | None = None,
+        temperature: float | None = None,
+    ) -> Iterator[AskUpdate]:
+        """Stream the answer to `question` into the chat.
+
+        Args:
+            question: What the user typed.
+            convo: The conversation so far (None: a new one).
+            top_k: Passages to retrieve for this session (None: the settings' default).
+            temperature: Sampling temperature for this session (None: the settings' default).
+
+        Yields:
+            (chat messages, conversation, question box text) after each streamed piece; the last one holds the
+            verified answer with its sources, or an error message.
+        """
+        convo = convo or Conversation()
+        question = (question or "").strip()
+        if not question:
+            yield list(convo.chat), convo, ""
+            return
+        turn = f"t{len(convo.chat)}"
+        chat = [*convo.chat, {"role": "user", "content": fmt.user_message(question)}]
+        history = list(convo.history)
+
+        def update(content: str, history: list[Message] = history) -> AskUpdate:
+            shown = [*chat, {"role": "assistant", "content": content}]
+            return shown, Conversation(tuple(shown), tuple(history)), ""
+
+        yield update(fmt.streaming_message(None, "", turn=turn))
+        query: str | None = None
+        streamed = ""
+        try:
+            for event in self.engine.ask_stream(
+                question,
+                history=history or None,
+                top_k=int(top_k) if top_k else None,
+                temperature=float(temperature) if temperature is not None else None,
+            ):
+                if isinstance(event, Searching):
+                    query = event.query
+                    yield update(fmt.streaming_message(query, "", turn=turn))
+                elif isinstance(event, Delta):
+                    if event.text:
+                        streamed += event.text
+                        yield update(fmt.streaming_message(query, streamed, turn=turn))
+                elif isinstance(event, Answer):
+                    turns = [
+                        {"role": "user", "content": question},
+                        {"role": "assistant", "content": plain_history_text(event.text)},
+                    ]
+                    yield update(fmt.answer_message(event, turn=turn), history + turns)
+        except RagError as err:
+            yield update(fmt.error_message(err))
+        except Exception as err:  # the page must survive anything; the log keeps the traceback
+            log.exception("unexpected error while answering %r", question)
+            yield update(fmt.error_message(err))
+
+    def upload(self, files: Sequence[str | Path] | None) -> Iterator[str]:
+        """Save uploaded files and index them, reporting progress as Markdown.
+
+        Args:
+            files: Paths of the uploaded temporary files (their names are the names the user gave).
+
+        Yields:
+            The report: saving, indexing, then what can be asked about and what was refused.
+        """
+        paths = [Path(f) for f in files or []]
+        if not paths:
+            return
+        yield f"⏳ Saving {len(paths)} file{'s' if len(paths) != 1 else ''}…"
+        result = save_uploads(paths, self.upload_dir, max_bytes=self.max_upload_bytes)
+        saved_names = [p.name for p in result.saved]
+        if not result.saved:
+            yield fmt.upload_report([], result.rejected)
+            return
+        yield fmt.upload_report(saved_names, result.rejected)
+        outcome: dict[str, Any] = {}
+        progress: queue.Queue[tuple[int, int, str]] = queue.Queue()
+
+        def run() -> None:
+            try:
+                outcome["report"] = self.engine.index(
+                    paths=list(result.saved),
+                    progress=lambda done, total, key: progress.put((done, total, key)),
+                )
+            except Exception as err:  # reported below, in the page
+                outcome["error"] = err
+
+        worker = threading.Thread(target=run, name="ui-upload-index", daemon=True)
+        worker.start()
+        while worker.is_alive() or not progress.empty():
+            try:
+                done, total, key = progress.get(timeout=0.25)
+            except queue.Empty:
+                continue
+            yield fmt.upload_report(saved_names, result.rejected, progress=(done, total, Path(key).name))
+        worker.join()
+
+        err = outcome.get("error")
+        if err is not None:
+            if not isinstance(err, RagError):
+                log.error("unexpected error while indexing %s", saved_names, exc_info=err)
+            yield fmt.upload_report(
+                [], result.rejected + [(n, f"indexing failed: {err}") for n in saved_names]
+            )
+            return
+        report = outcome["report"]
+        skipped = [(Path(f).name, reason) for f, reason in report.skipped]
+        skipped_names = {name for name, _ in skipped}
+        indexed = {
+            "added": report.added,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "chunks": report.chunks_written,
+        }
+        yield fmt.upload_report(
+            [n for n in saved_names if n not in skipped_names],
+            result.rejected,
+            indexed=indexed,
+            skipped=skipped,
+        )
+
+    def status(self) -> str:
+        """The status bar HTML: endpoint, model, health, documents and chunks."""
+        try:
+            info: dict[str, Any] = self.engine.status()
+        except Exception as err:  # status must never break the page
+            log.warning("status failed: %s", err)
+            return fmt.status_error_html(err)
+        return fmt.status_html(info)
+
+    def clear(self) -> AskUpdate:
+        """Start a new conversation: empty chat and history."""
+        return [], Conversation(), ""

@@ -1,0 +1,152 @@
+"""The page's components and how events connect them to `ui.handlers`: wiring only, no logic or formatting."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import gradio as gr
+
+from ui.handlers import ChatHandlers, Conversation
+from ui.uploads import SUPPORTED_SUFFIXES
+
+if TYPE_CHECKING:
+    from rag import Rag, Settings
+
+TITLE = "Ask your documents"
+ASK_CONCURRENCY = 4
+"""Answers streamed at once; more wait in Gradio's queue (the endpoint generates one at a time anyway)."""
+
+_HEADER = f"""
+<div id="rag-title"><h1>📚 {TITLE}</h1>
+<p>Answers come only from the indexed documents, with numbered citations you can open and check.</p></div>
+"""
+_EMPTY_CHAT = """
+<div style="text-align:center; max-width: 460px; margin: 0 auto; opacity: .85">
+<h3 style="margin-bottom:6px">Ask a question about your documents</h3>
+<p style="font-size:.9rem">Every answer cites its sources like <b>[1]</b>: click a number or a source
+below the answer to read the passage it comes from. Ask follow-up questions as in a conversation;
+drop your own files on the right to ask about them too.</p></div>
+"""
+_UPLOAD_HELP = (
+    f"{', '.join(SUPPORTED_SUFFIXES)} — up to {{mb}} MB each. "
+    "Files are indexed right away; then ask about them."
+)
+
+
+def build_app(engine: Rag, settings: Settings) -> gr.Blocks:
+    """Build the chat page for one engine, shared by every visitor.
+
+    Args:
+        engine: The `Rag` engine (built once; the page never builds another).
+        settings: Settings for defaults (top-k, temperature, upload folder and size limit).
+
+    Returns:
+        The Blocks app, queued; launch it with `ui.app.launch` (which adds theme, CSS and script).
+    """
+    max_mb = settings.upload_max_mb
+    h = ChatHandlers(engine=engine, upload_dir=settings.uploads_dir, max_upload_bytes=max_mb * 1024 * 1024)
+
+    demo: gr.Blocks
+    with gr.Blocks(title=TITLE, analytics_enabled=False, fill_height=True) as demo:
+        convo = gr.State(Conversation())
+        with gr.Row(elem_id="rag-header", equal_height=True):
+            gr.HTML(_HEADER, scale=3)
+            status = gr.HTML(elem_id="rag-status-bar", scale=2)
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    elem_id="rag-chat",
+                    show_label=False,
+                    height=600,
+                    placeholder=_EMPTY_CHAT,
+                    latex_delimiters=[],
+                    feedback_options=None,
+                    layout="bubble",
+                    buttons=["copy"],
+                )
+                with gr.Row(equal_height=True):
+                    question = gr.Textbox(
+                        elem_id="rag-question",
+                        placeholder="Ask a question about your documents…",
+                        show_label=False,
+                        lines=1,
+                        max_lines=6,
+                        autofocus=True,
+                        scale=8,
+                        container=False,
+                    )
+                    ask = gr.Button("Ask", variant="primary", elem_id="rag-ask", scale=1, min_width=80)
+                    stop = gr.Button(
+                        "Stop", variant="stop", elem_id="rag-stop", scale=1, min_width=80, visible=False
+                    )
+                new_chat = gr.Button("New conversation", size="sm", variant="secondary", elem_id="rag-new")
+            with gr.Column(scale=1, min_width=280, elem_id="rag-side"):
+                gr.HTML('<p class="rag-side-title">Add documents</p>')
+                files = gr.File(
+                    elem_id="rag-upload",
+                    file_count="multiple",
+                    file_types=list(SUPPORTED_SUFFIXES),
+                    show_label=False,
+                    height=150,
+                )
+                gr.HTML(f'<p class="rag-side-help">{_UPLOAD_HELP.format(mb=max_mb)}</p>')
+                upload_report = gr.Markdown(elem_id="rag-upload-report")
+                with gr.Accordion("Answer settings", open=False, elem_id="rag-settings"):
+                    top_k = gr.Slider(
+                        1,
+                        12,
+                        value=settings.top_k,
+                        step=1,
+                        label="Passages to read (top-k)",
+                        info="More passages: broader answers, slower.",
+                    )
+                    temperature = gr.Slider(
+                        0.0,
+                        1.5,
+                        value=settings.temperature,
+                        step=0.05,
+                        label="Temperature",
+                        info="0 gives the same answer every time.",
+                    )
+                refresh = gr.Button("↻ Refresh status", size="sm", variant="secondary")
+
+        ask_inputs = [question, convo, top_k, temperature]
+        ask_outputs = [chatbot, convo, question]
+        hidden: dict[str, Any] = dict(show_progress="hidden", api_visibility="private")
+        answering = []
+        for trigger, api_name in ((question.submit, "ask"), (ask.click, "ask_button")):
+            ev = trigger(_buttons_running, None, [ask, stop], queue=False, **hidden).then(
+                h.ask,
+                ask_inputs,
+                ask_outputs,
+                concurrency_limit=ASK_CONCURRENCY,
+                concurrency_id="ask",
+                show_progress="hidden",
+                api_name=api_name,
+                api_visibility="public" if api_name == "ask" else "private",
+            )
+            ev.then(_buttons_idle, None, [ask, stop], queue=False, **hidden)
+            answering.append(ev)
+        stop.click(_buttons_idle, None, [ask, stop], cancels=answering, queue=False, **hidden)
+        new_chat.click(h.clear, None, ask_outputs, queue=False, **hidden)
+
+        files.upload(
+            h.upload, files, upload_report, concurrency_limit=1, concurrency_id="index", **hidden
+        ).then(_cleared, None, files, queue=False, **hidden).then(h.status, None, status, **hidden)
+        refresh.click(h.status, None, status, **hidden)
+        demo.load(h.status, None, status, **hidden)
+
+    demo.queue(default_concurrency_limit=2, max_size=200)
+    return demo
+
+
+def _buttons_running() -> list[Any]:
+    return [gr.update(visible=False), gr.update(visible=True)]
+
+
+def _buttons_idle() -> list[Any]:
+    return [gr.update(visible=True), gr.update(visible=False)]
+
+
+def _cleared() -> None:
+    return None
