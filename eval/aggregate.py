@@ -21,7 +21,7 @@ def aggregate(records: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, float
     Returns:
         {metric: {"mean": float | None, "n": int}} for every metric any record holds.
     """
-    names = [m for m in METRICS if any(m in r["metrics"] for r in records)]
+    names = [m for m in METRICS if m == "answered_rate" or any(m in r["metrics"] for r in records)]
     out: dict[str, dict[str, float | int | None]] = {}
     for name in names:
         values = [r["metrics"].get(name) for r in records]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,24 +64,40 @@ def build_judge(
 
 
 class CachedAsker:
-    """`engine.ask()` behind the answer cache.
+    """`engine.ask()` behind the answer cache, reconnecting once when the endpoint goes away.
+
+    The embedded endpoint is shared between processes and stops when the process that started it exits, so
+    an endpoint can vanish mid-run; `reconnect` builds a fresh engine (which starts or attaches to one) and
+    the question is asked once more.
 
     Args:
         engine: A `rag.Rag`.
         settings: The run's settings (part of the cache key).
         cache: Where answers are kept.
         corpus_fingerprint: `fingerprint_files(settings.corpus_dir)`.
+        reconnect: Returns a fresh engine; None: an unavailable endpoint ends the run.
     """
 
-    def __init__(self, engine: Any, settings: Any, cache: AnswerCache, corpus_fingerprint: str) -> None:
+    def __init__(
+        self,
+        engine: Any,
+        settings: Any,
+        cache: AnswerCache,
+        corpus_fingerprint: str,
+        reconnect: Callable[[], Any] | None = None,
+    ) -> None:
         self.engine = engine
         self.cache = cache
         self.corpus = corpus_fingerprint
         self.settings = settings_that_matter(settings.model_dump())
         self.code = code_fingerprint()
+        self.reconnect = reconnect
+        self.reconnects = 0
 
     def ask(self, example: Example) -> tuple[dict[str, Any], bool]:
         """The answer to `example` as `Answer.to_full_dict()`, and whether it came from the cache."""
+        from rag import EndpointUnavailable
+
         key = cache_key(
             question=example.question,
             history=example.history,
@@ -90,10 +108,21 @@ class CachedAsker:
         hit = self.cache.get(key)
         if hit is not None:
             return hit, True
-        answer = self.engine.ask(example.question, history=list(example.history) or None, temperature=0.0)
-        value = answer.to_full_dict()
+        try:
+            answer = self._ask(example)
+        except EndpointUnavailable as err:
+            if self.reconnect is None:
+                raise
+            print(f"\n{err}; reconnecting and asking again", file=sys.stderr)
+            self.engine = self.reconnect()
+            self.reconnects += 1
+            answer = self._ask(example)
+        value: dict[str, Any] = answer.to_full_dict()
         self.cache.put(key, value)
         return value, False
+
+    def _ask(self, example: Example) -> Any:
+        return self.engine.ask(example.question, history=list(example.history) or None, temperature=0.0)
 
 
 def retrieve(engine: Any, example: Example, top_k: int | None = None) -> dict[str, Any]:

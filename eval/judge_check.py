@@ -157,15 +157,15 @@ def format_table(title: str, result: dict[str, Any]) -> str:
     """A plain-text table of each signal's accuracy and AUROC."""
     lines = [
         f"{title}: {result['n']} pairs, {result['positives']} supported",
-        f"  {'signal':<15}{'n':>6}{'fail':>6}{'accuracy':>10}{'AUROC':>8}",
+        f"  {'signal':<30}{'n':>6}{'fail':>6}{'accuracy':>10}{'AUROC':>8}",
     ]
     for name, q in result["signals"].items():
         acc = "-" if q["accuracy"] is None else f"{q['accuracy']:.3f}"
         roc = "-" if q["auroc"] is None else f"{q['auroc']:.3f}"
-        lines.append(f"  {name:<15}{q['n']:>6}{q['failures']:>6}{acc:>10}{roc:>8}")
+        lines.append(f"  {name:<30}{q['n']:>6}{q['failures']:>6}{acc:>10}{roc:>8}")
     for name, q in result.get("judge_subset", {}).items():
         lines.append(
-            f"  {name + ' (judge subset)':<15}{q['n']:>6}{q['failures']:>6}"
+            f"  {name + ' (judge subset)':<30}{q['n']:>6}{q['failures']:>6}"
             f"{q['accuracy'] or 0:>10.3f}{q['auroc'] or 0:>8.3f}"
         )
     return "\n".join(lines)

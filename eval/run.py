@@ -16,10 +16,11 @@ if __package__ in (None, ""):  # `python eval/run.py`: import `eval` from the re
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import argparse  # noqa: E402
+import dataclasses  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -161,18 +162,28 @@ def evaluate(args: argparse.Namespace, examples: Sequence[Example]) -> dict[str,
     from rag import Rag
 
     settings = load_settings(args.corpus)
-    engine = Rag(settings)
+    engines = [Rag(settings)]
+
+    def reconnect() -> Any:
+        engines.append(Rag(settings))
+        return engines[-1]
+
     try:
-        return _evaluate(engine, settings, args, examples)
+        return _evaluate(engines[0], settings, args, examples, reconnect)
     finally:
-        engine.close()  # stops the embedded endpoint only if this run started it
+        for engine in engines:
+            engine.close()  # stops the embedded endpoint only if this run started it
 
 
 def _evaluate(
-    engine: Any, settings: Any, args: argparse.Namespace, examples: Sequence[Example]
+    engine: Any,
+    settings: Any,
+    args: argparse.Namespace,
+    examples: Sequence[Example],
+    reconnect: Callable[[], Any] | None = None,
 ) -> dict[str, Any]:
-    from eval.engine import CachedAsker, build_judge, retrieve
-    from rag import ConfigError, EndpointUnavailable, RagError
+    from eval.engine import CachedAsker, build_judge
+    from rag import ConfigError
 
     index_report = None if args.no_index else engine.index(show_progress=True)
     corpus_fp = fingerprint_files(settings.corpus_dir)
@@ -182,30 +193,11 @@ def _evaluate(
     if args.judge == "llm":
         judge = build_judge(settings, engine, base_url=args.judge_base_url, model=args.judge_model)
     cache = AnswerCache(args.cache_dir or args.out / "cache")
-    asker = CachedAsker(engine, settings, cache, corpus_fp)
-    records = []
-    for example in _progress(examples):
-        cached, error = False, None
-        try:
-            if args.retrieval_only:
-                answer = retrieve(engine, example)
-            else:
-                answer, cached = asker.ask(example)
-        except EndpointUnavailable:
-            raise
-        except RagError as err:  # one bad question (timeout, too long) does not end the run; it is reported
-            answer, error = {"text": "", "sources": [], "refused": False}, f"{type(err).__name__}: {err}"
-        if error:
-            scored: dict[str, Any] = {"metrics": {}, "claims": [], "judge_failures": 0}
-        elif args.retrieval_only:
-            scored = {
-                "metrics": {**score_retrieval(example, answer, settings.top_k), "answered_rate": 1.0},
-                "claims": [],
-                "judge_failures": 0,
-            }
-        else:
-            scored = score_answer(example, answer, k=settings.top_k, judge=judge)
-        records.append(make_record(example, answer, scored, cached=cached, error=error))
+    asker = CachedAsker(engine, settings, cache, corpus_fp, reconnect)
+    records = [
+        _answer_and_score(example, asker.engine, asker, judge, settings.top_k, args.retrieval_only)
+        for example in _progress(examples)
+    ]
     checks = {} if args.no_judge_check else signal_checks(judge, args.judge_check_limit)
     llm = next((r["model"] for r in records if r.get("model")), "") or settings.llm_model
     attribution = [ATTRIBUTION["halueval_qa"]] if "halueval" in checks else []
@@ -229,9 +221,37 @@ def _evaluate(
         "judge": judge.stats() if judge else None,
         "judge_check": checks,
         "cache": {"dir": str(cache.root), "hits": cache.hits, "misses": cache.misses},
+        "endpoint_reconnects": asker.reconnects,
         "attribution": attribution,
     }
     return assemble(records, meta)
+
+
+def _answer_and_score(
+    example: Example, engine: Any, asker: Any, judge: Any | None, top_k: int, retrieval_only: bool
+) -> dict[str, Any]:
+    from eval.engine import retrieve
+    from rag import EndpointUnavailable, RagError
+
+    cached, error = False, None
+    try:
+        if retrieval_only:
+            answer = retrieve(engine, example)
+        else:
+            answer, cached = asker.ask(example)
+    except RagError as err:
+        if isinstance(err, EndpointUnavailable):
+            raise  # nothing after this would be answered either
+        # one bad question (a timeout, a question too long) does not end the run; it is reported
+        answer, error = {"text": "", "sources": [], "refused": False}, f"{type(err).__name__}: {err}"
+    if error:
+        scored: dict[str, Any] = {"metrics": {}, "claims": [], "judge_failures": 0}
+    elif retrieval_only:
+        metrics = {**score_retrieval(example, answer, top_k), "answered_rate": 1.0}
+        scored = {"metrics": metrics, "claims": [], "judge_failures": 0}
+    else:
+        scored = score_answer(example, answer, k=top_k, judge=judge)
+    return make_record(example, answer, scored, cached=cached, error=error)
 
 
 def assemble(records: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
@@ -287,8 +307,9 @@ def make_record(
 def _index_dict(report: Any) -> dict[str, Any] | None:
     if report is None:
         return None
-    fields = ("added", "updated", "deleted", "unchanged", "chunks", "skipped")
-    return {f: getattr(report, f, None) for f in fields}
+    if dataclasses.is_dataclass(report) and not isinstance(report, type):
+        return dataclasses.asdict(report)
+    return {"summary": str(report)}
 
 
 def _progress(items: Sequence[Example]) -> Any:

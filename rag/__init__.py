@@ -1,10 +1,10 @@
 """Answers you can check, from documents you own, on models you own.
 
-    from rag import ask
-    answer = ask("Under which licence was Mistral 7B released?")
-    print(answer.text)          # with verified [n] citations
-    for s in answer.cited_sources:
-        print(s.n, s.file, s.page)
+from rag import ask
+answer = ask("Under which licence was Mistral 7B released?")
+print(answer.text)          # with verified [n] citations
+for s in answer.cited_sources:
+    print(s.n, s.file, s.page)
 """
 
 from __future__ import annotations

@@ -96,9 +96,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from rag.engine import Rag
-    from rag.endpoint.server import _attach
     from rag.endpoint.bundled import resolve_model_file
+    from rag.endpoint.server import _attach
+    from rag.engine import Rag
 
     settings = _settings(args)
     engine = Rag(settings)
@@ -116,7 +116,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(json.dumps(st, indent=2))
     else:
         ep = st["endpoint"]
-        health = "healthy" if ep["healthy"] else f"not answering ({ep['error']})" if ep["error"] else "not started"
+        health = (
+            "healthy" if ep["healthy"] else f"not answering ({ep['error']})" if ep["error"] else "not started"
+        )
         print(f"documents: {st['documents']}  chunks: {st['chunks']}  collection: {st['collection']}")
         print(f"embedder:  {st['embedder']}")
         print(f"endpoint:  {ep['url']}  model: {ep['model']}  {health}")

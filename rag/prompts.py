@@ -45,7 +45,9 @@ def escape_passage_text(text: str) -> str:
 def render_passages(passages: Sequence[tuple[int, str, str]]) -> str:
     """(n, source, text) triples as fenced passages."""
     return "\n".join(
-        PASSAGE.format(n=n, source=escape_passage_text(source).replace('"', "'"), text=escape_passage_text(text))
+        PASSAGE.format(
+            n=n, source=escape_passage_text(source).replace('"', "'"), text=escape_passage_text(text)
+        )
         for n, source, text in passages
     )
 
@@ -53,7 +55,10 @@ def render_passages(passages: Sequence[tuple[int, str, str]]) -> str:
 def answer_messages(question: str, passages: Sequence[tuple[int, str, str]]) -> list[dict[str, str]]:
     return [
         {"role": "system", "content": ANSWER_SYSTEM},
-        {"role": "user", "content": ANSWER_USER.format(passages=render_passages(passages), question=question)},
+        {
+            "role": "user",
+            "content": ANSWER_USER.format(passages=render_passages(passages), question=question),
+        },
     ]
 
 

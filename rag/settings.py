@@ -37,7 +37,8 @@ class Settings(BaseSettings):
 
     # The vector store
     chroma_url: str = Field(
-        default="", description="Empty: embedded Chroma in the data dir. Set (http://host:port): a Chroma server."
+        default="",
+        description="Empty: embedded Chroma in the data dir. Set (http://host:port): a Chroma server.",
     )
     collection: str = Field(default="corpus", description="Name of the Chroma collection.")
 
@@ -58,8 +59,12 @@ class Settings(BaseSettings):
     model_path: Path | None = Field(
         default=None, description="Another GGUF file for the embedded endpoint; overrides `model`."
     )
-    llm_context_window: int = Field(default=4096, description="Context window of the embedded endpoint (tokens).")
-    llm_threads: int = Field(default=0, description="CPU threads for the embedded endpoint; 0 means all cores.")
+    llm_context_window: int = Field(
+        default=4096, description="Context window of the embedded endpoint (tokens)."
+    )
+    llm_threads: int = Field(
+        default=0, description="CPU threads for the embedded endpoint; 0 means all cores."
+    )
     llm_port: int = Field(default=0, description="Port of the embedded endpoint; 0 picks a free one.")
     max_answer_tokens: int = Field(default=256, description="Upper bound on generated tokens per answer.")
     temperature: float = Field(default=0.0, ge=0.0, le=2.0, description="Sampling temperature.")
@@ -68,7 +73,9 @@ class Settings(BaseSettings):
         default=120.0, gt=0, description="Seconds to wait for an endpoint before giving up (per attempt)."
     )
     connect_timeout: float = Field(default=5.0, gt=0, description="Seconds to wait for a TCP connection.")
-    max_retries: int = Field(default=2, ge=0, description="Retries (with backoff) on connection errors and 5xx.")
+    max_retries: int = Field(
+        default=2, ge=0, description="Retries (with backoff) on connection errors and 5xx."
+    )
 
     # Embeddings
     embed_base_url: str = Field(
@@ -79,10 +86,18 @@ class Settings(BaseSettings):
         description="Embedder name: the bundled all-MiniLM-L6-v2, or the model name at `embed_base_url`.",
     )
     embed_batch_size: int = Field(default=64, ge=1, description="Texts per embedding batch.")
+    index_batch_chunks: int = Field(
+        default=512, ge=1, description="Chunks embedded and written per step while indexing (bounds memory)."
+    )
+    index_lock_timeout: float = Field(
+        default=120.0, ge=0, description="Seconds `rag index` waits for another indexer before giving up."
+    )
 
     # Chunking and retrieval
     chunk_size: int = Field(default=200, ge=32, description="Chunk size in tokens (word pieces).")
-    chunk_overlap: int = Field(default=30, ge=0, description="Overlap between neighbouring chunks, in tokens.")
+    chunk_overlap: int = Field(
+        default=30, ge=0, description="Overlap between neighbouring chunks, in tokens."
+    )
     top_k: int = Field(default=4, ge=1, le=50, description="Passages given to the model.")
     min_relevance: float = Field(
         default=0.30,
@@ -98,7 +113,9 @@ class Settings(BaseSettings):
     )
 
     # Page
-    ui_auth: str = Field(default="", description="Page logins as user:password, comma-separated. Empty: none.")
+    ui_auth: str = Field(
+        default="", description="Page logins as user:password, comma-separated. Empty: none."
+    )
     upload_max_mb: int = Field(default=20, ge=1, description="Largest file the page accepts, in MB.")
 
     @field_validator("chunk_overlap")

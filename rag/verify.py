@@ -65,15 +65,20 @@ def numbers(text: str) -> set[str]:
     return {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}
 
 
-def support(claim: str, passage: str) -> float:
-    """How far `passage` supports `claim`, in [0, 1]. Zero when a number in the claim is not in the passage."""
+def overlap(claim: str, passage: str) -> float:
+    """Share of the claim's content words found in the passage, in [0, 1]."""
     words = content_words(claim)
     if not words:
         return 0.0
-    if not numbers(claim) <= numbers(passage):
-        return 0.0
     have = set(content_words(passage))
     return sum(1 for w in words if w in have) / len(words)
+
+
+def support(claim: str, passage: str) -> float:
+    """Support of `claim` by `passage` in [0, 1]; zero when a number of the claim is not in the passage."""
+    if not numbers(claim) <= numbers(passage):
+        return 0.0
+    return overlap(claim, passage)
 
 
 def strip_marks(sentence: str) -> str:
@@ -131,12 +136,12 @@ def check_sentence(sentence: str, passages: Sequence[str], threshold: float) -> 
         best = ranked[0]
         if scores[best] >= threshold:
             return CheckedSentence(claim, (best + 1,), True, original)
-        # two passages together may hold what neither holds alone
-        if len(ranked) > 1:
-            pair = ranked[:2]
-            if support(claim, "\n".join(passages[i] for i in pair)) >= threshold and min(
-                scores[i] for i in pair
-            ) > 0:
+        # two passages together may hold what neither holds alone (each must carry part of it)
+        if len(passages) > 1:
+            shares = [overlap(claim, p) for p in passages]
+            pair = sorted(range(len(passages)), key=lambda i: -shares[i])[:2]
+            joined = "\n".join(passages[i] for i in pair)
+            if support(claim, joined) >= threshold and min(shares[i] for i in pair) >= 0.2:
                 return CheckedSentence(claim, tuple(sorted(i + 1 for i in pair)), True, original)
     return CheckedSentence(claim, (), False, original)
 

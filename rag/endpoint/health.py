@@ -27,13 +27,15 @@ def list_models(base_url: str, *, api_key: str = "", timeout: float = 5.0) -> li
         ) from e
     except httpx.HTTPError as e:
         raise EndpointUnavailable(
-            f"the model endpoint {base_url} is not reachable ({type(e).__name__}): start it or fix RAG_LLM_BASE_URL",
+            f"the model endpoint {base_url} is not reachable ({type(e).__name__}): "
+            "start it or fix RAG_LLM_BASE_URL",
             url=base_url,
             cause=type(e).__name__,
         ) from e
     if resp.status_code >= 400:
         raise EndpointUnavailable(
-            f"the model endpoint {base_url} answered HTTP {resp.status_code} to {url}: check the URL and API key",
+            f"the model endpoint {base_url} answered HTTP {resp.status_code} to {url}: "
+            "check the URL and API key",
             url=base_url,
             cause=f"HTTP {resp.status_code}",
         )
@@ -42,7 +44,8 @@ def list_models(base_url: str, *, api_key: str = "", timeout: float = 5.0) -> li
         return [str(m["id"]) for m in data["data"]]
     except (ValueError, KeyError, TypeError) as e:
         raise EndpointProtocolError(
-            f"the model endpoint {base_url} did not return an OpenAI model list at {url}: is it OpenAI-compatible?",
+            f"the model endpoint {base_url} did not return an OpenAI model list at {url}: "
+            "is it OpenAI-compatible?",
             url=base_url,
             cause="malformed model list",
         ) from e

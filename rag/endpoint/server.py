@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 from filelock import FileLock
 
 from rag.endpoint.bundled import resolve_model_file
@@ -29,11 +30,25 @@ STARTUP_TIMEOUT_S = 180.0
 
 @dataclass(frozen=True)
 class EndpointInfo:
-    """Where to send chat requests."""
+    """Where to send chat requests; `embedded` marks our own llama.cpp server."""
 
     base_url: str
     model: str
     api_key: str = "not-needed"
+    embedded: bool = False
+
+
+def is_alive(base_url: str, timeout: float = 2.0) -> bool:
+    """Whether our llama.cpp server answers at all.
+
+    Its /v1/models waits behind a running generation, so a busy server would look dead there; the
+    OpenAPI document is served without taking the model lock.
+    """
+    root = base_url.rstrip("/").removesuffix("/v1")
+    try:
+        return httpx.get(f"{root}/openapi.json", timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def _free_port() -> int:
@@ -60,11 +75,7 @@ def _attach(settings: Settings, model_name: str) -> EndpointInfo | None:
     if not state or state.get("model") != model_name:
         return None
     url = str(state.get("base_url", ""))
-    try:
-        models = list_models(url, timeout=2.0)
-    except EndpointError:
-        return None
-    return EndpointInfo(base_url=url, model=model_name) if model_name in models else None
+    return EndpointInfo(base_url=url, model=model_name, embedded=True) if is_alive(url) else None
 
 
 class EmbeddedServer:
@@ -91,6 +102,8 @@ class EmbeddedServer:
             "--n_threads", str(threads),
             "--n_threads_batch", str(threads),
             "--verbose", "False",
+            # queue concurrent requests; the default cuts a running answer short when another arrives
+            "--interrupt_requests", "False",
         ]  # fmt: skip
 
     def start(self) -> EndpointInfo:
@@ -112,7 +125,7 @@ class EmbeddedServer:
                 )
             try:
                 if self.model_name in list_models(self.base_url, timeout=2.0):
-                    return EndpointInfo(base_url=self.base_url, model=self.model_name)
+                    return EndpointInfo(base_url=self.base_url, model=self.model_name, embedded=True)
             except EndpointError:
                 pass
             time.sleep(0.25)

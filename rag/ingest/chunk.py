@@ -45,7 +45,7 @@ def chunk_document(
         metadata: dict[str, str | int] = {
             "file": file_key,
             "title": doc.title,
-            "file_hash": file_hash,
+            "file_hash": file_hash,  # content + chunking recipe (Indexer.content_digest)
             "abs_path": abs_path,
             "chunk_index": i,
             "n_chunks": len(pieces),

@@ -31,11 +31,10 @@ from rag.ingest.chunk import chunk_document, embed_text
 from rag.ingest.readers import SUPPORTED_SUFFIXES, Unreadable, read_document
 from rag.settings import Settings
 
+INGEST_VERSION = 2  # bump when readers or chunking change what a file turns into
+
 Progress = Callable[[int, int, str], None]
 """progress(done_files, total_files, current_file)"""
-
-WRITE_WINDOW_CHUNKS = 512
-LOCK_TIMEOUT_S = 120.0
 
 
 @dataclass
@@ -81,7 +80,7 @@ class _Indexed:
     def complete_hash(self) -> str | None:
         if len(self.ids_by_hash) != 1:
             return None
-        (h, ids), = self.ids_by_hash.items()
+        ((h, ids),) = self.ids_by_hash.items()
         return h if len(ids) == self.n_chunks.get(h, -1) else None
 
 
@@ -118,6 +117,12 @@ class Indexer:
         self.embedder = embedder
         self.collection = collection
 
+    def content_digest(self, path: Path) -> str:
+        """The file's SHA-256 combined with how it is chunked: a change to either re-indexes the file."""
+        s = self.settings
+        recipe = f"{INGEST_VERSION}:{s.chunk_size}:{s.chunk_overlap}:{self.embedder.name}"
+        return hashlib.sha256(f"{file_sha256(path)}:{recipe}".encode()).hexdigest()
+
     def file_key(self, path: Path) -> str:
         """How a file is named in the index and in citations: relative to the corpus (or data dir)."""
         resolved = path.resolve()
@@ -138,7 +143,7 @@ class Indexer:
                 entry = out.setdefault(str(md["file"]), _Indexed())
                 h = str(md.get("file_hash", ""))
                 entry.ids_by_hash.setdefault(h, []).append(cid)
-                entry.n_chunks[h] = int(md.get("n_chunks", -1))  # type: ignore[arg-type]
+                entry.n_chunks[h] = int(md.get("n_chunks", -1))
                 entry.abs_path = str(md.get("abs_path", ""))
             if len(ids) < page:
                 return out
@@ -158,13 +163,14 @@ class Indexer:
         """
         lock_path = self.settings.data_dir / "index.lock"
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(lock_path), timeout=LOCK_TIMEOUT_S)
+        wait = self.settings.index_lock_timeout
+        lock = FileLock(str(lock_path), timeout=wait)
         try:
             with lock:
                 return self._run(paths, progress=progress, show_progress=show_progress)
         except Timeout as e:
             raise IndexBusy(
-                f"another `rag index` holds {lock_path} for over {LOCK_TIMEOUT_S:g} s: wait for it to finish"
+                f"another indexer holds {lock_path} (waited {wait:g} s): let it finish, then run again"
             ) from e
 
     def _run(
@@ -187,15 +193,15 @@ class Indexer:
         todo: list[tuple[str, Path, str, bool]] = []
         for key, path in on_disk.items():
             try:
-                digest = file_sha256(path)
+                digest = self.content_digest(path)
             except OSError as e:
                 report.skipped.append((key, f"cannot read ({e.strerror or type(e).__name__})"))
                 continue
-            entry = indexed.get(key)
-            if entry is not None and entry.complete_hash() == digest:
+            known = indexed.get(key)
+            if known is not None and known.complete_hash() == digest:
                 report.unchanged += 1
             else:
-                todo.append((key, path, digest, entry is not None))
+                todo.append((key, path, digest, known is not None))
 
         bar = None
         if show_progress and todo:
@@ -223,16 +229,18 @@ class Indexer:
                     old = indexed[key]
                     self._delete([cid for ids in old.ids_by_hash.values() for cid in ids])
             else:
-                stale = [] if not existed else [
-                    cid for h, ids in indexed[key].ids_by_hash.items() if h != digest for cid in ids
-                ]
+                stale = (
+                    []
+                    if not existed
+                    else [cid for h, ids in indexed[key].ids_by_hash.items() if h != digest for cid in ids]
+                )
                 window.append((key, nodes, stale))
                 pending += len(nodes)
                 if existed:
                     report.updated += 1
                 else:
                     report.added += 1
-            if pending >= WRITE_WINDOW_CHUNKS:
+            if pending >= self.settings.index_batch_chunks:
                 report.chunks_written += self._write(window)
                 window, pending = [], 0
             if bar is not None:

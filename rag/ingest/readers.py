@@ -88,8 +88,8 @@ def _read_pdf(path: Path) -> ReadDocument:
         raise Unreadable(f"cannot parse PDF ({msg})") from e
     sections = []
     for i, d in enumerate(docs, start=1):
-        label = d.metadata.get("page_label")
-        page = int(label) if str(label).isdigit() else i
+        label = str(d.metadata.get("page_label", ""))
+        page = int(label) if label.isdigit() else i
         text = _clean(d.text)
         if text:
             sections.append(Section(text=text, page=page))
@@ -185,5 +185,7 @@ def read_document(path: Path) -> ReadDocument:
     except RecursionError as e:
         raise Unreadable("structure too deeply nested to parse") from e
     if not any(s.text.strip() for s in doc.sections):
-        raise Unreadable("no extractable text" + (" (scanned PDF without a text layer?)" if suffix == ".pdf" else ""))
+        raise Unreadable(
+            "no extractable text" + (" (scanned PDF without a text layer?)" if suffix == ".pdf" else "")
+        )
     return doc

@@ -155,3 +155,33 @@ def test_main__bad_dataset_returns_2_naming_the_line(
     path.write_text('{"id": "x"}\n')
     assert main(["--dataset", str(path), "--out", str(tmp_path / "out")]) == 2
     assert f"{path}:1: missing field 'question'" in capsys.readouterr().err
+
+
+class _DyingAsker:
+    """An endpoint that times out or has gone away: cannot be had for real in a test."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def ask(self, example: Example) -> Any:
+        raise self.error
+
+
+def test_answer_and_score__a_timeout_is_recorded_and_counted_not_scored() -> None:
+    from eval.run import _answer_and_score
+    from rag import EndpointTimeout
+
+    asker = _DyingAsker(EndpointTimeout("no answer within 120 s", url="http://x/v1"))
+    record = _answer_and_score(EXAMPLES[0], None, asker, None, 4, False)
+    assert record["error"] == "EndpointTimeout: no answer within 120 s" and record["metrics"] == {}
+    assert aggregate([record])["answered_rate"] == {"mean": 0.0, "n": 1}
+
+
+def test_answer_and_score__an_unavailable_endpoint_stops_the_run() -> None:
+    from eval.run import _answer_and_score
+    from rag import EndpointUnavailable
+
+    with pytest.raises(EndpointUnavailable):
+        _answer_and_score(
+            EXAMPLES[0], None, _DyingAsker(EndpointUnavailable("down", url="u")), None, 4, False
+        )

@@ -42,8 +42,13 @@ def test_run__retrieval_only_on_a_squad_corpus_of_its_own(
     assert _report(out)["corpus"]["index"]["unchanged"] == 87
 
 
-@pytest.mark.slow
-def test_run__end_to_end_on_the_project_corpus_then_from_cache(tmp_path: Path) -> None:
+def test_run__end_to_end_on_the_project_corpus_then_from_cache(  # type: ignore[no-untyped-def]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, llm_endpoint
+) -> None:
+    """The CI slice of the eval: three questions through the real engine and endpoint, then from cache."""
+    monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("RAG_LLM_BASE_URL", llm_endpoint.base_url)
+    monkeypatch.setenv("RAG_LLM_MODEL", llm_endpoint.model)
     cache = tmp_path / "cache"
     first, second = tmp_path / "first", tmp_path / "second"
     common = ["--limit", "3", "--cache-dir", str(cache), "--no-judge-check"]

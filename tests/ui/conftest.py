@@ -1,8 +1,8 @@
-"""Fixtures for the page's tests: one real engine over a temp index of corpus/, on the shared model endpoint.
+"""Fixtures for the page's tests: a real engine over a temp index of corpus/, on the shared model endpoint.
 
-The model endpoint is the real embedded llama.cpp server, attached to (or started once) through the default
-data dir, so the page's tests never start a second model server. The index, uploads and Chroma live in a
-temp data dir per test session.
+The endpoint and embedder are the session's (`llm_endpoint`, `embedder` in tests/conftest.py), so these
+tests never start a second model server. The page's index and uploads live in their own temp data dir, so
+uploads made here do not change what other tests see.
 """
 
 from __future__ import annotations
@@ -18,21 +18,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 CORPUS = REPO_ROOT / "corpus"
 
 
-@pytest.fixture(scope="session")
-def shared_endpoint() -> tuple[str, str]:
-    """(base_url, model) of the model endpoint: the configured one (RAG_LLM_BASE_URL), else the embedded one
-    attached (or started once) through the configured data dir."""
-    from rag import Rag, Settings
-
-    info = Rag(Settings()).endpoint()  # an embedded server started here stops at interpreter exit
-    return info.base_url, info.model
-
-
-@pytest.fixture(scope="session")
-def ui_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("ui-data")
-
-
 def _settings(data_dir: Path, base_url: str, model: str, **overrides: object):  # type: ignore[no-untyped-def]
     from rag import Settings
 
@@ -44,16 +29,18 @@ def _settings(data_dir: Path, base_url: str, model: str, **overrides: object):  
 
 
 @pytest.fixture(scope="session")
-def ui_settings(ui_data_dir: Path, shared_endpoint: tuple[str, str]):  # type: ignore[no-untyped-def]
-    return _settings(ui_data_dir, *shared_endpoint)
+def ui_settings(tmp_path_factory: pytest.TempPathFactory, llm_endpoint):  # type: ignore[no-untyped-def]
+    """Settings for the page's engine: its own temp data dir (uploads land there), the shared endpoint."""
+    # top_k=2 keeps prompts short: the endpoint shares two CPU cores with everything else
+    return _settings(tmp_path_factory.mktemp("ui-data"), llm_endpoint.base_url, llm_endpoint.model, top_k=2)
 
 
 @pytest.fixture(scope="session")
-def engine(ui_settings):  # type: ignore[no-untyped-def]
-    """The real engine with corpus/ indexed into the session's temp data dir."""
+def engine(ui_settings, embedder):  # type: ignore[no-untyped-def]
+    """The real engine, corpus/ indexed into the page's own temp data dir (uploads touch no other test)."""
     from rag import Rag
 
-    rag = Rag(ui_settings)
+    rag = Rag(ui_settings, embedder=embedder)
     rag.index()
     return rag
 
@@ -88,6 +75,10 @@ class TcpRelay:
         """Stop listening and cut every open connection (as if the endpoint died)."""
         listener, self._listener = self._listener, None
         if listener is not None:
+            try:  # on Linux only shutdown() wakes a thread blocked in accept(); close() alone does not
+                listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             listener.close()
         with self._lock:
             conns, self._open = self._open, set()
@@ -134,11 +125,11 @@ class TcpRelay:
 
 
 @pytest.fixture
-def relay(shared_endpoint: tuple[str, str]) -> Iterator[TcpRelay]:
+def relay(llm_endpoint) -> Iterator[TcpRelay]:  # type: ignore[no-untyped-def]
     """A relay to the real endpoint that the test can take down and bring back."""
     from urllib.parse import urlsplit
 
-    url = urlsplit(shared_endpoint[0])
+    url = urlsplit(llm_endpoint.base_url)
     r = TcpRelay(url.hostname or "127.0.0.1", url.port or 80)
     r.up()
     yield r
@@ -146,18 +137,9 @@ def relay(shared_endpoint: tuple[str, str]) -> Iterator[TcpRelay]:
 
 
 @pytest.fixture
-def relayed_engine(relay: TcpRelay, ui_settings, shared_endpoint: tuple[str, str]):  # type: ignore[no-untyped-def]
-    """An engine on the session's index whose endpoint goes through `relay`."""
+def relayed_engine(relay: TcpRelay, engine, embedder):  # type: ignore[no-untyped-def]
+    """An engine on the page's index whose endpoint goes through `relay`."""
     from rag import Rag
 
-    settings = _settings(
-        ui_settings.data_dir, relay.base_url, shared_endpoint[1], request_timeout=20.0, connect_timeout=2.0
-    )
-    return Rag(settings)
-
-
-@pytest.fixture
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    s = engine.settings
+    return Rag(_settings(s.data_dir, relay.base_url, s.llm_model, connect_timeout=2.0), embedder=embedder)

@@ -35,6 +35,7 @@ def test_launch_options__login_only_when_configured(tmp_path: Path) -> None:
     opts = launch_options(_settings(tmp_path, ui_auth="a:1,b:2"))
     assert opts["auth"] == [("a", "1"), ("b", "2")]
     assert opts["footer_links"] == [] and "rag-cite" in opts["css"]
+    assert launch_options(_settings(tmp_path, upload_max_mb=5))["max_file_size"] == "5mb"
 
 
 def test_build_app__analytics_off_queue_on_and_ask_api_exposed(tmp_path: Path) -> None:
@@ -47,3 +48,49 @@ def test_build_app__analytics_off_queue_on_and_ask_api_exposed(tmp_path: Path) -
     assert demo._queue is not None
     ask = [d for d in demo.fns.values() if d.api_name == "ask"]
     assert len(ask) == 1 and ask[0].concurrency_limit == ASK_CONCURRENCY
+
+
+def test_launch__binds_localhost_and_asks_for_login_when_configured(tmp_path: Path) -> None:
+    import socket
+
+    import httpx
+
+    from rag import Rag
+    from ui.app import launch
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    settings = _settings(tmp_path, ui_auth="alice:s3cret")
+    demo = launch(settings, port=port, engine=Rag(settings), block=False)
+    try:
+        assert demo.server_name == "127.0.0.1"
+        base = f"http://127.0.0.1:{port}"
+        assert httpx.get(f"{base}/config").status_code == 401
+        with httpx.Client(base_url=base) as client:
+            bad = client.post("/login", data={"username": "alice", "password": "nope"})
+            assert bad.status_code >= 400
+            ok = client.post("/login", data={"username": "alice", "password": "s3cret"})
+            assert ok.status_code == 200
+            assert client.get("/config").status_code == 200
+    finally:
+        demo.close()
+
+
+def test_build_parser__defaults_to_localhost_7860_and_indexing() -> None:
+    from ui.app import build_parser
+
+    args = build_parser().parse_args([])
+    assert (args.host, args.port, args.no_index) == ("127.0.0.1", 7860, False)
+    assert build_parser().parse_args(["--no-index", "--port", "8000"]).no_index is True
+
+
+def test_main__malformed_login_setting_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ui.app import main
+
+    monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("RAG_UI_AUTH", "alice")
+    assert main(["--no-index"]) == 2
+    assert "user:password" in capsys.readouterr().err

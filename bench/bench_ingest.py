@@ -1,0 +1,94 @@
+"""Ingest throughput vs the raw embedder, and unchanged re-index vs a full index, measured in one run.
+
+    .venv/bin/python bench/bench_ingest.py [--copies 4]
+
+Builds a temporary corpus from `corpus/` (each text document copied --copies times with a distinct first
+line so every copy is a new file), then:
+1. raw: the bundled embedder alone on exactly the chunk texts the indexer will embed (same batch size);
+2. index: a full `Rag.index()` of the folder into a fresh Chroma (read, chunk, hash, embed, write);
+3. raw again (the machine is shared: the two raw runs bracket the index run and are averaged);
+4. re-index of the unchanged folder.
+Goals: index throughput >= 0.85x raw; unchanged re-index <= 2 % of the full index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from rag import Rag, Settings  # noqa: E402
+from rag.ingest.chunk import chunk_document, embed_text  # noqa: E402
+from rag.ingest.indexer import file_sha256, scan_folder  # noqa: E402
+from rag.ingest.readers import read_document  # noqa: E402
+
+
+def build_corpus(dest: Path, copies: int) -> None:
+    for src in sorted((REPO / "corpus").iterdir()):
+        for i in range(copies):
+            target = dest / f"{src.stem}-{i}{src.suffix}"
+            if src.suffix in (".md", ".txt"):
+                target.write_text(f"Copy {i} of {src.name}.\n\n" + src.read_text())
+            elif i == 0:
+                shutil.copy(src, target)
+
+
+def chunk_texts(engine: Rag, folder: Path) -> list[str]:
+    files, _ = scan_folder(folder)
+    texts: list[str] = []
+    s = engine.settings
+    for f in files:
+        nodes = chunk_document(
+            read_document(f), file_key=f.name, file_hash=file_sha256(f), abs_path=str(f),
+            chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap,
+            tokenize=lambda t: engine.embedder.tokenizer.encode(t, add_special_tokens=False),
+        )  # fmt: skip
+        texts += [embed_text(n) for n in nodes]
+    return texts
+
+
+def raw_rate(engine: Rag, texts: list[str]) -> float:
+    t = time.perf_counter()
+    engine.embedder.embed_texts(texts)
+    return len(texts) / (time.perf_counter() - t)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--copies", type=int, default=4)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "docs"
+        folder.mkdir()
+        build_corpus(folder, args.copies)
+        engine = Rag(Settings(data_dir=Path(tmp) / "data", corpus_dir=folder))
+        texts = chunk_texts(engine, folder)
+        engine.embedder.embed_texts(texts[:64])  # warm up
+        raw1 = raw_rate(engine, texts)
+        t = time.perf_counter()
+        report = engine.index()
+        full_s = time.perf_counter() - t
+        raw2 = raw_rate(engine, texts)
+        t = time.perf_counter()
+        again = engine.index()
+        reindex_s = time.perf_counter() - t
+    assert report.chunks_written == len(texts), (report.chunks_written, len(texts))
+    assert again.chunks_written == 0
+    raw = (raw1 + raw2) / 2
+    index_rate = report.chunks_written / full_s
+    print(f"chunks: {len(texts)} from {report.added} files")
+    print(f"raw embedder:      {raw1:.1f} / {raw2:.1f} chunks/s (mean {raw:.1f})")
+    print(f"full index:        {index_rate:.1f} chunks/s in {full_s:.1f} s")
+    print(f"ingest/raw ratio:  {index_rate / raw:.3f}  (goal >= 0.85)")
+    print(f"unchanged reindex: {reindex_s:.3f} s = {100 * reindex_s / full_s:.2f} % of full  (goal <= 2 %)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
