@@ -1,5 +1,5 @@
 """Converters from data nobody here wrote into the harness's formats. The data stays where it is
-(/work/shared/datasets); only derived files are written, under the folder you name.
+(../shared/datasets beside the repository); only derived files are written, under the folder you name.
 
 - SQuAD v2.0 (Rajpurkar, Jia & Liang 2018, CC BY-SA 4.0; the 2-article dev subset shipped in Haystack's test
   samples): every paragraph becomes one corpus document; every question a dataset line, answerable unless
@@ -22,6 +22,7 @@ if __package__ in (None, ""):  # run as `python eval/convert.py`
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
 import sys  # noqa: E402
@@ -31,7 +32,9 @@ from pathlib import Path  # noqa: E402
 from eval.dataset import Example, write_dataset  # noqa: E402
 from eval.judge_check import LabelledPair  # noqa: E402
 
-SHARED = Path("/work/shared/datasets")
+# the shared data sets sit beside the repository (../shared/datasets); EVAL_SHARED_DATASETS points elsewhere
+_BESIDE_REPO = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+SHARED = Path(os.environ.get("EVAL_SHARED_DATASETS", _BESIDE_REPO))
 SQUAD_PATH = SHARED / "squad_v2_small" / "small.json"
 HALUEVAL_DIR = SHARED / "halueval_qa_sample"
 HALUEVAL_FILES = ("qa_one-turn_data.jsonl", "qa_multi-turn_data.jsonl")
