@@ -96,22 +96,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from rag.endpoint.bundled import resolve_model_file
-    from rag.endpoint.server import _attach
     from rag.engine import Rag
 
-    settings = _settings(args)
-    engine = Rag(settings)
-    if settings.embedded_llm:
-        # report a running embedded endpoint (started by `rag serve-model` or the page) without starting one
-        try:
-            _, name = resolve_model_file(settings)
-            attached = _attach(settings, name)
-        except RagError:
-            attached = None
-        if attached is not None:
-            engine._endpoint = attached
-    st = engine.status()
+    st = Rag(_settings(args)).status()
     if args.json:
         print(json.dumps(st, indent=2))
     else:

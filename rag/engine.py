@@ -9,9 +9,10 @@ from typing import Any
 
 from rag.answer import AskOptions, answer_stream
 from rag.embed import Embedder, make_embedder
+from rag.endpoint.bundled import served_name
 from rag.endpoint.chat import make_llm, stream_chat
 from rag.endpoint.health import list_models
-from rag.endpoint.server import EmbeddedServer, EndpointInfo, is_alive, start_or_attach
+from rag.endpoint.server import EmbeddedServer, EndpointInfo, find_running, is_alive, start_or_attach
 from rag.errors import EndpointError, EndpointTimeout, EndpointUnavailable, IndexEmpty, RagError
 from rag.ingest.indexer import Indexer, IndexReport, Progress
 from rag.retrieve import Retriever
@@ -150,7 +151,7 @@ class Rag:
             min_relevance=s.min_relevance,
             support_threshold=s.support_threshold,
             max_question_chars=s.max_question_chars,
-            model=s.llm_model or (s.model_path.stem if s.model_path else s.model),
+            model=s.llm_model or served_name(s),
         )
         return answer_stream(
             question, history=history, options=options, retrieve=retriever.retrieve, chat=self._chat
@@ -182,16 +183,18 @@ class Rag:
             documents = len(col.get(where={"chunk_index": 0}, include=[])["ids"])
         s = self.settings
         endpoint: dict[str, Any] = {"url": "", "model": "", "healthy": False, "error": None}
-        if self._endpoint is not None:
-            endpoint.update(url=self._endpoint.base_url, model=self._endpoint.model)
+        # an embedded server started elsewhere (`rag serve-model`, the page) is reported, never started here
+        known = self._endpoint or (find_running(s) if s.embedded_llm else None)
+        if known is not None:
+            endpoint.update(url=known.base_url, model=known.model)
         elif s.embedded_llm:
-            endpoint.update(url="(embedded, not started)", model=str(s.model_path or s.model))
+            endpoint.update(url="(embedded, not started)", model=served_name(s))
         else:
             endpoint.update(url=s.llm_base_url, model=s.llm_model)
-        if check_endpoint and self._endpoint is not None and self._endpoint.embedded:
-            endpoint["healthy"] = is_alive(self._endpoint.base_url)
+        if check_endpoint and known is not None and known.embedded:
+            endpoint["healthy"] = is_alive(known.base_url)
             if not endpoint["healthy"]:
-                endpoint["error"] = f"the embedded endpoint {self._endpoint.base_url} does not answer"
+                endpoint["error"] = f"the embedded endpoint {known.base_url} does not answer"
         elif check_endpoint and endpoint["url"].startswith("http"):
             try:
                 models = list_models(endpoint["url"], api_key=s.llm_api_key, timeout=s.connect_timeout)

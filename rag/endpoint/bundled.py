@@ -109,13 +109,18 @@ def assemble(model: BundledModel, models_dir: Path) -> Path:
     return target
 
 
+def served_name(settings: Settings) -> str:
+    """The name the embedded endpoint serves its model under (no file is touched)."""
+    return settings.model_path.stem if settings.model_path is not None else settings.model
+
+
 def resolve_model_file(settings: Settings) -> tuple[Path, str]:
     """The GGUF to serve and the name to serve it under."""
     if settings.model_path is not None:
         path = settings.model_path.expanduser()
         if not path.is_file():
             raise ConfigError(f"RAG_MODEL_PATH {path} is not a file: point it at a .gguf model")
-        return path, path.stem
+        return path, served_name(settings)
     model = BUNDLED.get(settings.model)
     if model is None:
         known = ", ".join(sorted(BUNDLED))

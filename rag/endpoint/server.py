@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 from filelock import FileLock
 
-from rag.endpoint.bundled import resolve_model_file
+from rag.endpoint.bundled import resolve_model_file, served_name
 from rag.endpoint.health import list_models
 from rag.errors import ConfigError, EndpointError, EndpointUnavailable
 from rag.settings import Settings
@@ -69,8 +69,9 @@ def _read_state(settings: Settings) -> dict[str, object] | None:
     return data if isinstance(data, dict) else None
 
 
-def _attach(settings: Settings, model_name: str) -> EndpointInfo | None:
-    """A healthy recorded server serving the same model, or None."""
+def find_running(settings: Settings, model_name: str | None = None) -> EndpointInfo | None:
+    """A live embedded server recorded in the data dir that serves this settings' model, or None."""
+    model_name = model_name or served_name(settings)
     state = _read_state(settings)
     if not state or state.get("model") != model_name:
         return None
@@ -165,7 +166,7 @@ def start_or_attach(settings: Settings) -> tuple[EndpointInfo, EmbeddedServer | 
     model_file, model_name = resolve_model_file(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(settings.data_dir / "endpoint.lock")):
-        attached = _attach(settings, model_name)
+        attached = find_running(settings, model_name)
         if attached is not None:
             return attached, None
         server = EmbeddedServer(settings, model_file, model_name)
