@@ -6,14 +6,20 @@ The embedder that filled a collection is recorded in its metadata; opening it wi
 
 from __future__ import annotations
 
+import os
+import shutil
 from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
+import chromadb.errors
 from chromadb.config import Settings as ChromaSettings
 
 from rag.errors import ConfigError, IndexMismatch, IngestError
 from rag.settings import Settings
+
+LOW_DISK_BYTES = 16 * 1024 * 1024
+"""Below this much free space a failed write is reported as a full disk (chromadb's own words vary)."""
 
 
 def make_client(settings: Settings) -> Any:
@@ -35,6 +41,30 @@ def make_client(settings: Settings) -> Any:
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     except OSError as e:
         raise IngestError(f"cannot open the index in {settings.chroma_dir}: {e.strerror}") from e
+    except chromadb.errors.ChromaError as e:  # a full disk or a read-only database, in chromadb's words
+        raise store_failure(settings, "opened", e) from e
+
+
+def store_failure(settings: Settings, what: str, error: Exception) -> IngestError:
+    """The embedded index could not be `what` ("opened", "written"): one line with the cause and the fix."""
+    reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+    where = settings.chroma_dir
+    try:
+        free = shutil.disk_usage(where).free
+    except OSError:
+        free = None
+    if "full" in reason.lower() or (free is not None and free < LOW_DISK_BYTES):
+        left = f"{free // 1024} KB left" if free is not None else "full"
+        fix = f"the disk is full ({left}): free space there, then run `rag index` again"
+    elif "readonly" in reason.lower() or not os.access(where, os.W_OK):
+        fix = "it is read-only for this user: make it writable or set RAG_DATA_DIR to a writable folder"
+    else:
+        fix = "check free disk space and permissions there, then run `rag index` again"
+    return IngestError(
+        f"the index in {where} could not be {what} ({reason}); {fix}. What was indexed before is kept"
+    )
+
+
 
 
 def open_collection(client: Any, settings: Settings, embedder_name: str, *, create: bool) -> Any | None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import chromadb.errors
 from filelock import FileLock, Timeout
 from llama_index.core.schema import TextNode
 from llama_index.core.vector_stores.utils import node_to_metadata_dict
@@ -28,8 +29,9 @@ from llama_index.core.vector_stores.utils import node_to_metadata_dict
 from rag.embed import Embedder
 from rag.errors import IndexBusy, IngestError
 from rag.ingest.chunk import chunk_document, embed_text
-from rag.ingest.readers import SUPPORTED_SUFFIXES, Unreadable, read_document
+from rag.ingest.readers import SUPPORTED_SUFFIXES, Unreadable, check_size, read_document
 from rag.settings import Settings
+from rag.store import store_failure
 
 INGEST_VERSION = 2  # bump when readers or chunking change what a file turns into
 
@@ -96,7 +98,11 @@ def scan_folder(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Supported files below `root` (hidden entries and directory symlinks not followed), and the others."""
     found: list[Path] = []
     other: list[tuple[Path, str]] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+
+    def unreadable_folder(err: OSError) -> None:  # os.walk would pass over it without a word
+        other.append((Path(err.filename or root), f"cannot read folder ({err.strerror})"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable_folder, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.startswith("."):
@@ -125,7 +131,7 @@ class Indexer:
 
     def file_key(self, path: Path) -> str:
         """How a file is named in the index and in citations: relative to the corpus (or data dir)."""
-        resolved = path.resolve()
+        resolved = Path(os.path.realpath(path))  # Path.resolve() raises on a symlink loop
         for base in (self.settings.corpus_dir.resolve(), self.settings.data_dir.resolve()):
             if resolved.is_relative_to(base):
                 return resolved.relative_to(base).as_posix()
@@ -162,16 +168,23 @@ class Indexer:
         mirrors the configured folders. With paths, only those files are added, updated or (if gone) deleted.
         """
         lock_path = self.settings.data_dir / "index.lock"
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         wait = self.settings.index_lock_timeout
         lock = FileLock(str(lock_path), timeout=wait)
         try:
+            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
             with lock:
                 return self._run(paths, progress=progress, show_progress=show_progress)
         except Timeout as e:
             raise IndexBusy(
                 f"another indexer holds {lock_path} (waited {wait:g} s): let it finish, then run again"
             ) from e
+        except OSError as e:  # the lock file cannot be made: a read-only or full data dir
+            raise IngestError(
+                f"cannot write in the data dir {self.settings.data_dir} ({e.strerror}): make it writable "
+                "or set RAG_DATA_DIR to a writable folder"
+            ) from e
+        except chromadb.errors.ChromaError as e:  # the embedded store failed mid-run (disk full, read-only)
+            raise store_failure(self.settings, "written", e) from e
 
     def _run(
         self, paths: Iterable[Path] | None, *, progress: Progress | None, show_progress: bool
@@ -192,12 +205,18 @@ class Indexer:
 
         todo: list[tuple[str, Path, str, bool]] = []
         for key, path in on_disk.items():
+            known = indexed.get(key)
             try:
+                check_size(path)  # before hashing: a 200 MB file is refused without reading it
                 digest = self.content_digest(path)
+            except Unreadable as e:
+                report.skipped.append((key, str(e)))
+                if known is not None:  # a file that became empty or too large keeps no stale chunks
+                    self._delete([cid for ids in known.ids_by_hash.values() for cid in ids])
+                continue
             except OSError as e:
                 report.skipped.append((key, f"cannot read ({e.strerror or type(e).__name__})"))
                 continue
-            known = indexed.get(key)
             if known is not None and known.complete_hash() == digest:
                 report.unchanged += 1
             else:

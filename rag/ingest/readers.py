@@ -12,7 +12,15 @@ from pathlib import Path
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".html", ".htm", ".docx")
 MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_LINE_CHARS = 1_000_000
+"""A line longer than this is data (a dump, an encoded blob), not prose; chunking it would take minutes."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_UNICODE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
 
 
 class Unreadable(Exception):
@@ -33,7 +41,16 @@ class ReadDocument:
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 when that reads as text; binary junk is Unreadable."""
+    """UTF-8 (with or without BOM), UTF-16/32 with a BOM, else Windows-1252 when that reads as text.
+
+    Binary junk is Unreadable.
+    """
+    for bom, codec in _UNICODE_BOMS:  # UTF-32 first: its little-endian BOM starts like UTF-16's
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(codec)
+            except UnicodeDecodeError as e:
+                raise Unreadable(f"not valid {codec.upper()} text despite its byte-order mark") from e
     if b"\x00" in data[:8192]:
         raise Unreadable("binary content (NUL bytes) in a text file")
     try:
@@ -48,6 +65,16 @@ def decode_text(data: bytes) -> str:
     return text
 
 
+def _check_lines(text: str) -> str:
+    longest = max((len(line) for line in text.splitlines()), default=0)
+    if longest > MAX_LINE_CHARS:
+        raise Unreadable(
+            f"a line of {longest:,} characters (more than {MAX_LINE_CHARS:,}): data rather than text; "
+            "break it into lines or paragraphs to index it"
+        )
+    return text
+
+
 def _clean(text: str) -> str:
     text = _CONTROL.sub(" ", text)
     text = re.sub(r"[ \t]+", " ", text)
@@ -57,7 +84,7 @@ def _clean(text: str) -> str:
 def _read_markdown(path: Path) -> ReadDocument:
     from llama_index.readers.file import MarkdownReader
 
-    text = decode_text(path.read_bytes())
+    text = _check_lines(decode_text(path.read_bytes()))
     reader = MarkdownReader(remove_hyperlinks=True, remove_images=True, separator=" > ")
     title = next((m.group(1).strip() for m in re.finditer(r"^#\s+(.+)$", text, re.M)), path.stem)
     sections: list[Section] = []
@@ -71,9 +98,16 @@ def _read_markdown(path: Path) -> ReadDocument:
 
 
 def _read_text(path: Path) -> ReadDocument:
-    text = _clean(decode_text(path.read_bytes()))
+    text = _clean(_check_lines(decode_text(path.read_bytes())))
     first = next((ln.strip() for ln in text.splitlines() if ln.strip()), path.stem)
     return ReadDocument(title=first[:120], sections=[Section(text=text)] if text else [])
+
+
+def _retried_cause(err: Exception) -> BaseException:
+    """The error behind a reader's retry wrapper (LlamaIndex's PDFReader retries and wraps what it got)."""
+    last = getattr(err, "last_attempt", None)
+    inner = last.exception() if last is not None else None
+    return inner if inner is not None else err
 
 
 def _read_pdf(path: Path) -> ReadDocument:
@@ -82,10 +116,11 @@ def _read_pdf(path: Path) -> ReadDocument:
     try:
         docs = PDFReader(return_full_document=False).load_data(path)
     except Exception as e:  # pypdf raises many kinds for broken or encrypted files
-        msg = str(e).splitlines()[0][:100] if str(e) else type(e).__name__
-        if "encrypt" in msg.lower() or "password" in msg.lower():
-            raise Unreadable("encrypted PDF (needs a password)") from e
-        raise Unreadable(f"cannot parse PDF ({msg})") from e
+        cause = _retried_cause(e)
+        msg = str(cause).splitlines()[0][:100] if str(cause) else type(cause).__name__
+        if any(word in msg.lower() for word in ("encrypt", "decrypt", "password")):
+            raise Unreadable("encrypted PDF (needs a password)") from cause
+        raise Unreadable(f"cannot parse PDF ({msg})") from cause
     sections = []
     for i, d in enumerate(docs, start=1):
         label = str(d.metadata.get("page_label", ""))
@@ -160,6 +195,22 @@ _READERS = {
 }
 
 
+def check_size(path: Path) -> None:
+    """Refuse an empty or too large file from its size alone, before a byte of it is read.
+
+    Raises:
+        Unreadable: the file is empty, larger than `MAX_FILE_BYTES`, or cannot be looked at.
+    """
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise Unreadable(f"cannot read ({e.strerror})") from e
+    if size == 0:
+        raise Unreadable("empty file")
+    if size > MAX_FILE_BYTES:
+        raise Unreadable(f"too large ({size // (1024 * 1024)} MB > {MAX_FILE_BYTES // (1024 * 1024)} MB)")
+
+
 def read_document(path: Path) -> ReadDocument:
     """Read a supported file into sections.
 
@@ -170,14 +221,7 @@ def read_document(path: Path) -> ReadDocument:
     reader = _READERS.get(suffix)
     if reader is None:
         raise Unreadable(f"unsupported type {suffix or '(none)'}; supported: {', '.join(SUPPORTED_SUFFIXES)}")
-    try:
-        size = path.stat().st_size
-    except OSError as e:
-        raise Unreadable(f"cannot read ({e.strerror})") from e
-    if size == 0:
-        raise Unreadable("empty file")
-    if size > MAX_FILE_BYTES:
-        raise Unreadable(f"too large ({size // (1024 * 1024)} MB > {MAX_FILE_BYTES // (1024 * 1024)} MB)")
+    check_size(path)
     try:
         doc = reader(path)
     except OSError as e:
