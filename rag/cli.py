@@ -78,13 +78,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if args.json or not args.stream:
             answer = engine.ask(question)
         else:
-            answer = None
-            for event in engine.ask_stream(question):
-                if isinstance(event, Delta):
-                    print(event.text, end="", flush=True, file=sys.stderr)
-                elif isinstance(event, Answer):
-                    answer = event
-            print(file=sys.stderr)
+            answer, streamed = None, False
+            try:
+                for event in engine.ask_stream(question):
+                    if isinstance(event, Delta):
+                        print(event.text, end="", flush=True, file=sys.stderr)
+                        streamed = True
+                    elif isinstance(event, Answer):
+                        answer = event
+            finally:
+                if streamed:  # end the streamed text, so an error after it starts on a line of its own
+                    print(file=sys.stderr)
         assert answer is not None
         if args.json:
             print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))

@@ -10,7 +10,7 @@ from typing import Any
 from rag.answer import AskOptions, answer_stream
 from rag.embed import Embedder, make_embedder
 from rag.endpoint.bundled import served_name
-from rag.endpoint.chat import make_llm, stream_chat
+from rag.endpoint.chat import RetryPolicy, make_llm, stream_chat
 from rag.endpoint.health import list_models
 from rag.endpoint.server import EmbeddedServer, EndpointInfo, find_running, is_alive, start_or_attach
 from rag.errors import EndpointError, EndpointTimeout, EndpointUnavailable, IndexEmpty, RagError
@@ -84,7 +84,8 @@ class Rag:
                 self._llm = make_llm(self.settings, info)
             llm = self._llm
         try:
-            yield from stream_chat(llm, messages, url=info.base_url, **kwargs)
+            retry = RetryPolicy.from_settings(self.settings)
+            yield from stream_chat(llm, messages, url=info.base_url, retry=retry, **kwargs)
         except EndpointUnavailable:
             if info.embedded and not is_alive(info.base_url):
                 self._forget_endpoint(info)  # the next question starts or attaches a server again

@@ -74,7 +74,13 @@ class Settings(BaseSettings):
     )
     connect_timeout: float = Field(default=5.0, gt=0, description="Seconds to wait for a TCP connection.")
     max_retries: int = Field(
-        default=2, ge=0, description="Retries (with backoff) on connection errors and 5xx."
+        default=2,
+        ge=0,
+        description="Times a request is sent again when the endpoint refused the connection or answered "
+        "429/502/503/504 before any text (never after a timeout or once text has streamed).",
+    )
+    retry_backoff: float = Field(
+        default=0.5, ge=0, description="Seconds before the first retry; doubled before each next one."
     )
 
     # Embeddings
