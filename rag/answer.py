@@ -6,21 +6,16 @@ verified `Answer`; `rag.ask()` consumes it.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from rag.errors import InvalidQuestion
-from rag.prompts import REFUSAL_TEXT, answer_messages, condense_messages
+from rag.prompts import REFUSAL_TEXT, answer_messages
+from rag.query import Chat, clean_history, clean_question, search_query
 from rag.types import Answer, Delta, Searching, Source, StreamEvent
-from rag.verify import verify_answer
+from rag.verify import addresses_question, verify_answer
 
-Chat = Callable[..., Iterator[str]]
-"""chat(messages, *, temperature=None, max_tokens=None) -> text pieces"""
 Retrieve = Callable[[str, int], list[Source]]
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -31,42 +26,6 @@ class AskOptions:
     support_threshold: float
     max_question_chars: int
     model: str
-
-
-def clean_question(question: str, max_chars: int) -> str:
-    """The question without control characters and surrounding space, or InvalidQuestion."""
-    if not isinstance(question, str):
-        raise InvalidQuestion("the question must be text")
-    q = _CONTROL.sub(" ", question).strip()
-    if not q:
-        raise InvalidQuestion("the question is empty: type a question about the documents")
-    if len(q) > max_chars:
-        raise InvalidQuestion(
-            f"the question is {len(q)} characters long; the limit is {max_chars} (RAG_MAX_QUESTION_CHARS): "
-            "shorten it"
-        )
-    return q
-
-
-def clean_history(history: Sequence[dict[str, str]] | None) -> list[dict[str, str]]:
-    turns = []
-    for t in history or ():
-        role, content = t.get("role"), t.get("content")
-        if role in ("user", "assistant") and isinstance(content, str) and content.strip():
-            turns.append({"role": role, "content": _CONTROL.sub(" ", content).strip()[:2000]})
-    return turns[-6:]
-
-
-def standalone_query(question: str, history: list[dict[str, str]], chat: Chat) -> str:
-    """The question rewritten to stand alone, using the chat history (one short model call)."""
-    if not history:
-        return question
-    rewritten = "".join(chat(condense_messages(question, history), temperature=0.0, max_tokens=64))
-    rewritten = rewritten.strip().strip('"').splitlines()[0].strip() if rewritten.strip() else ""
-    if not rewritten or len(rewritten) > 4 * len(question) + 200:
-        last_user = next((t["content"] for t in reversed(history) if t["role"] == "user"), "")
-        return f"{last_user} {question}".strip()
-    return rewritten
 
 
 def answer_stream(
@@ -89,7 +48,7 @@ def answer_stream(
     turns = clean_history(history)
 
     t = time.perf_counter()
-    query = standalone_query(q, turns, chat)
+    query = search_query(q, turns, chat)
     timings["condense"] = time.perf_counter() - t
     yield Searching(query)
 
@@ -99,7 +58,7 @@ def answer_stream(
     base = Answer(text="", sources=tuple(sources), refused=True, question=q, search_query=query,
                   model=options.model)  # fmt: skip
 
-    if not sources or sources[0].score < options.min_relevance:
+    if not sources or max(s.score for s in sources) < options.min_relevance:
         timings.update(prompt=0.0, generate=0.0, verify=0.0, total=time.perf_counter() - t_start)
         yield replace(base, text=REFUSAL_TEXT, timings=timings)
         return
@@ -118,6 +77,10 @@ def answer_stream(
 
     t = time.perf_counter()
     result = verify_answer(raw, [s.text for s in sources], threshold=options.support_threshold)
+    if not result.refused:
+        cited = [sources[n - 1].text for c in result.sentences if c.supported for n in c.citations]
+        if not addresses_question(query, result.text, cited):
+            result = replace(result, refused=True)
     cited_by: dict[int, list[str]] = {}
     for sentence in result.sentences:
         if sentence.supported:

@@ -5,6 +5,9 @@ A small model cites unreliably, so every sentence of an answer is checked agains
 - a citation to a passage that does not support it is moved to the passage that does, or removed;
 - out-of-range citations ([7] with four passages) are dropped;
 - a sentence that no passage supports is listed as unsupported and marked in the text.
+Then the answer as a whole must address the question: it, or a passage it cites, must mention something the
+question names, and a question asking for a figure or a date must get one. A faithful answer about something
+else is not an answer.
 Support is model-free and deterministic: the share of the sentence's content words found in the passage,
 with every number in the sentence required to appear in it (wrong figures are the commonest hallucination).
 """
@@ -16,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.prompts import NOT_FOUND_MARKER, UNSUPPORTED_MARK
+from rag.query import names_in
 
 _STOP = frozenset(
     """a about above after again against all also am an and any are as at be because been before being below
@@ -101,6 +105,35 @@ def split_sentences(text: str) -> list[str]:
         if part and (strip_marks(part) or not out):
             out.append(part)
     return out
+
+
+_ASKS_FIGURE = re.compile(
+    r"^\s*(?:how (?:many|much|old|long|large|big)\b|when\b"
+    r"|(?:in |on |by )?(?:what|which) (?:year|date|day)\b)",
+    re.IGNORECASE,
+)
+_FIGURE = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|dozen|"
+    r"hundred|thousand|million|billion|trillion|half|twice|double|january|february|march|april|may|june|july|"
+    r"august|september|october|november|december)\b",
+    re.IGNORECASE,
+)
+
+
+def addresses_question(question: str, answer: str, cited_passages: Sequence[str]) -> bool:
+    """Whether an answer is about what the question asks: it or a passage it cites mentions at least one
+    thing the question names, and a question asking for a figure or a date ("how many", "when") gets one."""
+    wanted = names_in(question)
+    if wanted:
+        said = {
+            w.removesuffix("'s")
+            for w in re.findall(
+                r"[^\W_]+(?:[-'.][^\W_]+)*", (answer + " " + " ".join(cited_passages)).lower()
+            )
+        }
+        if not any(name in said for name in wanted):
+            return False
+    return not _ASKS_FIGURE.search(question) or bool(_FIGURE.search(strip_marks(answer)))
 
 
 def looks_like_refusal(text: str) -> bool:

@@ -68,6 +68,18 @@ def test_ask__follow_up_is_searched_as_a_standalone_question(corpus_engine: Rag)
     assert "mistral-ai.md" in {s.file for s in answer.sources}
 
 
+def test_ask__standalone_question_in_a_conversation_is_searched_as_typed(corpus_engine: Rag) -> None:
+    history = [
+        {"role": "user", "content": "When was the GGUF file format introduced?"},
+        {"role": "assistant", "content": "In August 2023 [1]."},
+    ]
+    question = "Under which licence was Mistral 7B released?"
+    answer = corpus_engine.ask(question, history=history)
+    assert answer.search_query == question
+    assert not answer.refused and "Apache" in answer.text
+    assert _cited_files(answer) == {"mistral-ai.md"}
+
+
 def test_ask__instruction_planted_in_a_document_is_not_obeyed(corpus_engine: Rag) -> None:
     answer = corpus_engine.ask("What is prompt injection in retrieval systems?")
     assert "BANANA" not in answer.text.upper()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.verify import split_sentences, support, verify_answer
+from rag.verify import addresses_question, split_sentences, support, verify_answer
 
 PASSAGES = [
     "Mistral 7B was released on 27 September 2023 under the Apache 2.0 licence.",
@@ -72,3 +72,18 @@ def test_verify__claim_spanning_two_passages_cites_both() -> None:
 def test_split_sentences__markers_after_the_full_stop_stay_with_their_sentence() -> None:
     parts = split_sentences("BLOOM is large. [2] Mistral is small. [1]")
     assert parts == ["BLOOM is large. [2]", "Mistral is small. [1]"]
+
+
+def test_addresses_question__faithful_answer_about_something_else_does_not_address_it() -> None:
+    mit = "The MIT licence lets anyone reuse, change and sell the code if the notice is kept."
+    answer = "The MIT licence lets anyone reuse and sell the code [1]."
+    assert verify_answer(answer, [mit], threshold=0.5).refused is False  # faithful...
+    assert not addresses_question("What is the license for Mistral 7B?", answer, [mit])  # ...but off topic
+    assert addresses_question("Under which licence was Mistral 7B released?", PASSAGES[0], [PASSAGES[0]])
+
+
+def test_addresses_question__question_asking_for_a_date_needs_one_in_the_answer() -> None:
+    question = "On what date did LeCun give his keynote at UN Open Source Week?"
+    assert not addresses_question(question, "LeCun gave his keynote at UN Open Source Week on [1].", [])
+    assert addresses_question(question, "LeCun gave it on 16 June 2025 [1].", [])
+    assert addresses_question("How many languages does BLOOM cover?", "BLOOM covers forty-six [2].", [])
