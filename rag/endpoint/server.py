@@ -94,7 +94,7 @@ class EmbeddedServer:
     def command(self) -> list[str]:
         threads = self.settings.llm_threads or (os.cpu_count() or 2)
         return [
-            sys.executable, "-m", "llama_cpp.server",
+            sys.executable, "-m", "rag.endpoint.child", str(os.getpid()),
             "--model", str(self.model_file),
             "--model_alias", self.model_name,
             "--host", "127.0.0.1",
@@ -110,8 +110,11 @@ class EmbeddedServer:
     def start(self) -> EndpointInfo:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
+        # llama.cpp keeps its own OpenMP default (threads spin between the many small steps of a token);
+        # the PASSIVE policy the embedder sets for this process is not for it
+        env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
         self.proc = subprocess.Popen(
-            self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
         )
         log.close()
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
