@@ -107,7 +107,9 @@ class Rag:
                         f"nothing is indexed in {self.settings.collection!r} yet: run `rag index` "
                         f"(documents from {self.settings.corpus_dir})"
                     )
-                self._retriever = Retriever(collection=col, embedder=self.embedder)
+                self._retriever = Retriever(
+                    collection=col, embedder=self.embedder, mode=self.settings.retrieval
+                )
             return self._retriever
 
     # operations

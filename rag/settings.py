@@ -7,6 +7,7 @@ file in the working directory.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
 from pydantic import Field, field_validator
@@ -105,6 +106,11 @@ class Settings(BaseSettings):
         default=30, ge=0, description="Overlap between neighbouring chunks, in tokens."
     )
     top_k: int = Field(default=4, ge=1, le=50, description="Passages given to the model.")
+    retrieval: Literal["dense", "keyword", "hybrid"] = Field(
+        default="dense",
+        description="How passages are found: dense (embeddings), keyword (BM25) or hybrid (both, fused by "
+        "reciprocal rank). The refusal decision always uses the dense similarity.",
+    )
     min_relevance: float = Field(
         default=0.30,
         ge=0.0,

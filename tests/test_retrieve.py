@@ -1,0 +1,110 @@
+"""Dense, keyword and hybrid retrieval on a real Chroma with the real embedder, through re-indexing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from rag import Rag
+from rag.fusion import reciprocal_rank_fusion
+from rag.ingest.chunk import embed_text
+from rag.settings import Settings
+from rag.types import Source
+from tests.conftest import make_settings
+
+DOCS = {
+    "pumps": "# Pumps\n\nThe Vantor pump moves water through the cooling loop of the plant. "
+    "Its seals are replaced every spring, and its bearings are checked each month by the night shift.",
+    "valves": "# Valves\n\nThe relief valve opens when the pressure in the loop rises above the set point. "
+    "It is tested every quarter with a calibrated gauge.",
+    "filters": "# Filters\n\nThe intake filters catch leaves and sand before the water reaches the pump. "
+    "They are rinsed weekly and swapped out when the pressure drop across them doubles.",
+}
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    d = tmp_path / "docs"
+    d.mkdir()
+    for name, text in DOCS.items():
+        (d / f"{name}.md").write_text(text)
+    return d
+
+
+def engine_for(tmp_path: Path, folder: Path, embedder: object, retrieval: str) -> Rag:
+    settings = make_settings(tmp_path / "data", folder, retrieval=retrieval, top_k=3)
+    return Rag(settings, embedder=embedder)  # type: ignore[arg-type]
+
+
+def files(sources: list[Source]) -> list[str]:
+    return [s.file for s in sources]
+
+
+def test_keyword_retrieval__follows_added_changed_and_deleted_files(
+    tmp_path: Path, folder: Path, embedder: object
+) -> None:
+    asker = engine_for(tmp_path, folder, embedder, "keyword")
+    indexer = engine_for(tmp_path, folder, embedder, "keyword")  # another process indexing the same data dir
+    indexer.index()
+    assert files(asker.retrieve("Vantor pump seals"))[0] == "pumps.md"
+    assert asker.retrieve("Quillmark turbine") == []
+
+    (folder / "turbines.md").write_text("# Turbines\n\nThe Quillmark turbine spins at night only.")
+    (folder / "pumps.md").write_text("# Pumps\n\nThe Brellan pump replaced the old one in the loop.")
+    (folder / "valves.md").unlink()
+    report = indexer.index()
+    assert (report.added, report.updated, report.deleted) == (1, 1, 1)
+
+    assert files(asker.retrieve("Quillmark turbine"))[0] == "turbines.md"
+    assert files(asker.retrieve("Brellan pump"))[0] == "pumps.md"
+    stale = asker.retrieve("Vantor seals spring bearings")
+    assert all("Vantor" not in s.text for s in stale)
+    assert "valves.md" not in files(asker.retrieve("relief valve quarter calibrated gauge"))
+
+
+def test_keyword_retrieval__finds_a_rare_code_by_its_exact_spelling(
+    tmp_path: Path, folder: Path, embedder: object
+) -> None:
+    (folder / "codes.md").write_text("# Fault codes\n\nCode QX7781 means the loop lost pressure.")
+    engine = engine_for(tmp_path, folder, embedder, "keyword")
+    engine.index()
+    assert files(engine.retrieve("QX7781"))[0] == "codes.md"
+
+
+def test_hybrid_retrieval__every_score_is_the_dense_similarity(
+    tmp_path: Path, folder: Path, embedder: object
+) -> None:
+    engine = engine_for(tmp_path, folder, embedder, "hybrid")
+    engine.index()
+    query = "When are the Vantor seals replaced?"
+    sources = engine.retrieve(query, top_k=3)
+    assert len(sources) == 3 and sources[0].file == "pumps.md"
+    q = np.asarray(engine.embedder.embed_query(query))
+    for s in sources:
+        node_text = embed_text_for(s)
+        p = np.asarray(engine.embedder.embed_texts([node_text])[0])
+        assert s.score == pytest.approx(float(q @ p / np.linalg.norm(q) / np.linalg.norm(p)), abs=2e-3)
+
+
+def embed_text_for(source: Source) -> str:
+    from llama_index.core.schema import TextNode
+
+    node = TextNode(text=source.text, metadata={"title": source.title or "", "heading": source.heading or ""})
+    return embed_text(node)
+
+
+def test_reciprocal_rank_fusion__rewards_agreement_and_keeps_first_list_on_ties() -> None:
+    assert reciprocal_rank_fusion([["a", "b", "c"], ["b", "d"]]) == ["b", "a", "d", "c"]
+    assert reciprocal_rank_fusion([["a"], ["b"]]) == ["a", "b"]
+    assert reciprocal_rank_fusion([[], []]) == []
+
+
+def test_settings__unknown_retrieval_mode_is_refused_with_the_choices(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RAG_RETRIEVAL", "fuzzy")
+    with pytest.raises(ValidationError, match="dense.*keyword.*hybrid"):
+        Settings()
