@@ -2,28 +2,94 @@
 
 The embedder that filled a collection is recorded in its metadata; opening it with another embedder is an
 `IndexMismatch` that says to re-index, never a silent mix of vector spaces.
+
+On a server, every call can meet a server that has gone away: the client and its collections are wrapped so
+that a lost connection is an `EndpointUnavailable` naming the server's URL, and the same objects work again
+once the server is back (each call opens its connection anew).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
 import chromadb.errors
+import httpx
+from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 
-from rag.errors import ConfigError, IndexMismatch, IngestError
+from rag.errors import (
+    ConfigError,
+    EndpointError,
+    EndpointTimeout,
+    EndpointUnavailable,
+    IndexMismatch,
+    IngestError,
+    RagError,
+)
 from rag.settings import Settings
+
+HNSW: dict[str, Any] = {"space": "cosine", "ef_construction": 100, "ef_search": 100, "max_neighbors": 16}
+"""The collection's HNSW graph: cosine space; build and search breadth measured in bench_retrieval_scale."""
+
+
+def server_error(url: str, error: Exception) -> EndpointError:
+    """The error for a Chroma server that did not answer."""
+    if isinstance(error, httpx.TimeoutException):
+        return EndpointTimeout(
+            f"the Chroma server {url} did not answer in time: check it is running and not overloaded",
+            url=url,
+            cause=str(error),
+        )
+    return EndpointUnavailable(
+        f"the Chroma server {url} does not answer ({error}): start it (`chroma run --path DIR --port N`) "
+        "or fix RAG_CHROMA_URL",
+        url=url,
+        cause=str(error),
+    )
+
+
+class OnServer:
+    """A Chroma client or collection on a server; a lost connection becomes `EndpointUnavailable`.
+
+    Attribute reads pass through; method calls are guarded, and a collection they return is wrapped too.
+    """
+
+    def __init__(self, target: Any, url: str) -> None:
+        self._target = target
+        self._url = url
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._target, name)
+        if not callable(attr):
+            return attr
+        return self._guarded(attr)
+
+    def _guarded(self, method: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                result = method(*args, **kwargs)
+            except httpx.TransportError as e:
+                raise server_error(self._url, e) from e
+            return OnServer(result, self._url) if isinstance(result, Collection) else result
+
+        return call
+
 
 LOW_DISK_BYTES = 16 * 1024 * 1024
 """Below this much free space a failed write is reported as a full disk (chromadb's own words vary)."""
 
 
 def make_client(settings: Settings) -> Any:
-    """A Chroma client with telemetry off."""
+    """A Chroma client with telemetry off (on a server: wrapped in `OnServer`).
+
+    Raises:
+        EndpointUnavailable: RAG_CHROMA_URL is set and nothing answers there.
+    """
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
@@ -31,11 +97,12 @@ def make_client(settings: Settings) -> Any:
             raise ConfigError(f"RAG_CHROMA_URL {settings.chroma_url!r} is not an http(s)://host:port URL")
         port = url.port or (443 if url.scheme == "https" else 8000)
         try:
-            return chromadb.HttpClient(
+            client = chromadb.HttpClient(
                 host=url.hostname, port=port, ssl=url.scheme == "https", settings=chroma_settings
             )
-        except Exception as e:  # chromadb raises plain exceptions for connection problems
-            raise ConfigError(f"Chroma server {settings.chroma_url} is not reachable: {e}") from e
+        except (ValueError, httpx.TransportError) as e:  # chromadb's "Could not connect" is a ValueError
+            raise server_error(settings.chroma_url, e) from e
+        return OnServer(client, settings.chroma_url)
     try:
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
@@ -65,8 +132,6 @@ def store_failure(settings: Settings, what: str, error: Exception) -> IngestErro
     )
 
 
-
-
 def open_collection(client: Any, settings: Settings, embedder_name: str, *, create: bool) -> Any | None:
     """The collection for these settings, checked against the embedder.
 
@@ -78,12 +143,14 @@ def open_collection(client: Any, settings: Settings, embedder_name: str, *, crea
     """
     try:
         col = client.get_collection(settings.collection, embedding_function=None)
+    except RagError:  # the server went away: not the same as no collection
+        raise
     except Exception:  # chromadb raises NotFoundError or ValueError depending on the backend
         if not create:
             return None
         col = client.get_or_create_collection(
             settings.collection,
-            configuration={"hnsw": {"space": "cosine"}},
+            configuration={"hnsw": dict(HNSW)},
             metadata={"embedder": embedder_name},
             embedding_function=None,
         )
@@ -99,5 +166,7 @@ def open_collection(client: Any, settings: Settings, embedder_name: str, *, crea
 def drop_collection(client: Any, settings: Settings) -> None:
     try:
         client.delete_collection(settings.collection)
+    except RagError:
+        raise
     except Exception:  # absent already
         pass

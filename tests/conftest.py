@@ -5,6 +5,8 @@
   (through the default data dir, where the model is assembled once per machine).
 - `embedder` (session): the real bundled embedding model, loaded once.
 - `corpus_engine` (session): a Rag over the repository's corpus/, indexed once into a temp data dir.
+- `chroma_server` (session): a real Chroma server on a free port of 127.0.0.1 with its own temp --path;
+  `store_settings(request)` gives each test a fresh collection on it (the `store` parameter).
 """
 
 from __future__ import annotations
@@ -88,3 +90,27 @@ def corpus_engine(tmp_path_factory: pytest.TempPathFactory, embedder, llm_endpoi
     report = engine.index()
     assert report.added >= 20 and not report.skipped, report.summary()
     return engine
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A real Chroma server (tests.servers.Server), started once for the session."""
+    from tests.servers import chroma_server as make_server
+
+    server = make_server(tmp_path_factory.mktemp("chroma-server") / "db")
+    server.start()
+    yield server
+    server.stop()
+
+
+STORES = ["embedded", "chroma-server"]
+
+
+def store_settings(request: pytest.FixtureRequest) -> dict[str, object]:
+    """Settings overrides for the `store` a test is parametrised with: a fresh collection on the server."""
+    import uuid
+
+    if getattr(request, "param", "embedded") == "embedded":
+        return {}
+    server = request.getfixturevalue("chroma_server")
+    return {"chroma_url": server.url, "collection": f"test-{uuid.uuid4().hex[:12]}"}

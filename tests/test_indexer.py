@@ -15,7 +15,7 @@ from filelock import FileLock
 
 from rag import IndexBusy, IndexMismatch, Rag
 from rag.cli import main as cli_main
-from tests.conftest import make_settings
+from tests.conftest import STORES, make_settings, store_settings
 
 PARA = (
     "Section {i} of document {name}. The {name} project studies open models. It measured {i} things in "
@@ -46,9 +46,13 @@ def folder(tmp_path: Path) -> Path:
     return d
 
 
-@pytest.fixture
-def engine(tmp_path: Path, folder: Path, embedder) -> Rag:  # type: ignore[no-untyped-def]
-    return Rag(make_settings(tmp_path / "data", folder, chunk_size=64, chunk_overlap=8), embedder=embedder)
+@pytest.fixture(params=STORES)
+def engine(request: pytest.FixtureRequest, tmp_path: Path, folder: Path, embedder) -> Rag:  # type: ignore[no-untyped-def]
+    """An engine on the embedded store, then on a Chroma server: every test using it runs on both."""
+    settings = make_settings(
+        tmp_path / "data", folder, chunk_size=64, chunk_overlap=8, **store_settings(request)
+    )
+    return Rag(settings, embedder=embedder)
 
 
 def test_index__first_run_adds_every_file(engine: Rag) -> None:
@@ -119,8 +123,8 @@ def test_index__collection_of_another_embedder_is_a_clear_error(
 ) -> None:
     engine.index()
     other = Rag(
-        make_settings(
-            tmp_path / "data", folder, embed_base_url="http://127.0.0.1:9/v1", embed_model="other-model"
+        engine.settings.model_copy(
+            update={"embed_base_url": "http://127.0.0.1:9/v1", "embed_model": "other-model"}
         )
     )
     with pytest.raises(IndexMismatch, match="rag index --rebuild"):
