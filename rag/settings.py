@@ -92,6 +92,9 @@ class Settings(BaseSettings):
         default="all-MiniLM-L6-v2",
         description="Embedder name: the bundled all-MiniLM-L6-v2, or the model name at `embed_base_url`.",
     )
+    embed_api_key: str = Field(
+        default="", description="API key for the embeddings endpoint. Empty: RAG_LLM_API_KEY."
+    )
     embed_batch_size: int = Field(default=64, ge=1, description="Texts per embedding batch.")
     index_batch_chunks: int = Field(
         default=512, ge=1, description="Chunks embedded and written per step while indexing (bounds memory)."

@@ -68,3 +68,10 @@ def chroma_server(path: Path, port: int | None = None) -> Server:
     port = port or free_port()
     argv = [str(BIN / "chroma"), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
     return Server(argv, port=port, ready_path="/api/v2/heartbeat", log=path.with_suffix(".log"))
+
+
+def embeddings_server(log_dir: Path, port: int | None = None) -> Server:
+    """`rag serve-embeddings`: the bundled embedder behind an OpenAI-shaped /v1/embeddings route."""
+    port = port or free_port()
+    argv = [str(BIN / "rag"), "serve-embeddings", "--port", str(port)]
+    return Server(argv, port=port, ready_path="/health", log=log_dir / "embeddings-server.log")
