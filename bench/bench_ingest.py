@@ -1,19 +1,25 @@
 """Ingest throughput vs the raw embedder, and unchanged re-index vs a full index, measured in one run.
 
     .venv/bin/python bench/bench_ingest.py [--copies 4]
+    nice -n 10 .venv/bin/python bench/bench_ingest.py --chunks 10000 --raw-sample 2000
 
 Builds a temporary corpus from `corpus/` (each text document copied --copies times with a distinct first
-line so every copy is a new file), then:
-1. raw: the bundled embedder alone on exactly the chunk texts the indexer will embed (same batch size);
+line so every copy is a new file), or with --chunks N the synthetic corpus of `bench/synthetic_corpus.py`
+(N paragraphs, about one chunk each), then:
+1. raw: the bundled embedder alone on exactly the chunk texts the indexer will embed (same batch size;
+   with --raw-sample, on that many of them spread over the corpus);
 2. index: a full `Rag.index()` of the folder into a fresh Chroma (read, chunk, hash, embed, write);
 3. raw again (the machine is shared: the two raw runs bracket the index run and are averaged);
 4. re-index of the unchanged folder.
-Goals: index throughput >= 0.85x raw; unchanged re-index <= 2 % of the full index.
+Goals: index throughput >= 0.85x raw; unchanged re-index <= 2 % of the full index. During the full index,
+the process's resident memory and the Chroma folder's size are sampled at every tenth of the files, so
+memory growth can be set against the index's own growth.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -22,6 +28,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from synthetic_corpus import write_corpus  # noqa: E402
 
 from rag import Rag, Settings  # noqa: E402
 from rag.ingest.chunk import chunk_document, embed_text  # noqa: E402
@@ -59,22 +68,61 @@ def raw_rate(engine: Rag, texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - t)
 
 
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def dir_mb(path: Path) -> float:
+    total = 0
+    for dirpath, _dirs, files in os.walk(path):
+        total += sum((Path(dirpath) / f).stat().st_size for f in files)
+    return total / 2**20
+
+
+class MemorySampler:
+    """RSS and Chroma folder size at every tenth of the files indexed (an `Indexer` progress callback)."""
+
+    def __init__(self, chroma_dir: Path, chunks: int) -> None:
+        self.chroma_dir = chroma_dir
+        self.chunks = chunks
+        self.rows: list[tuple[int, float, float]] = []
+        self.next_tenth = 1
+
+    def __call__(self, done: int, total: int, _current: str) -> None:
+        if done * 10 >= self.next_tenth * total:
+            self.next_tenth = done * 10 // total + 1
+            self.rows.append((round(self.chunks * done / total), rss_mb(), dir_mb(self.chroma_dir)))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--copies", type=int, default=4)
+    ap.add_argument("--chunks", type=int, default=0, help="index a synthetic corpus of this many paragraphs")
+    ap.add_argument("--raw-sample", type=int, default=0, help="time the raw embedder on this many chunks")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "docs"
         folder.mkdir()
-        build_corpus(folder, args.copies)
+        if args.chunks:
+            write_corpus(folder, args.chunks)
+        else:
+            build_corpus(folder, args.copies)
         engine = Rag(Settings(data_dir=Path(tmp) / "data", corpus_dir=folder))
         texts = chunk_texts(engine, folder)
+        sample = texts
+        if args.raw_sample and args.raw_sample < len(texts):
+            sample = texts[:: len(texts) // args.raw_sample][: args.raw_sample]
         engine.embedder.embed_texts(texts[:64])  # warm up
-        raw1 = raw_rate(engine, texts)
+        rss_before = rss_mb()
+        raw1 = raw_rate(engine, sample)
+        sampler = MemorySampler(engine.settings.chroma_dir, len(texts))
         t = time.perf_counter()
-        report = engine.index()
+        report = engine.index(progress=sampler)
         full_s = time.perf_counter() - t
-        raw2 = raw_rate(engine, texts)
+        raw2 = raw_rate(engine, sample)
         t = time.perf_counter()
         again = engine.index()
         reindex_s = time.perf_counter() - t
@@ -82,7 +130,11 @@ def main() -> int:
     assert again.chunks_written == 0
     raw = (raw1 + raw2) / 2
     index_rate = report.chunks_written / full_s
-    print(f"chunks: {len(texts)} from {report.added} files")
+    print(f"chunks: {len(texts)} from {report.added} files (raw embedder timed on {len(sample)})")
+    print(f"RSS before indexing (embedder loaded): {rss_before:.0f} MB")
+    print("chunks indexed    RSS MB    Chroma dir MB")
+    for n, rss, size in sampler.rows:
+        print(f"{n:>14}  {rss:>8.0f}  {size:>15.1f}")
     print(f"raw embedder:      {raw1:.1f} / {raw2:.1f} chunks/s (mean {raw:.1f})")
     print(f"full index:        {index_rate:.1f} chunks/s in {full_s:.1f} s")
     print(f"ingest/raw ratio:  {index_rate / raw:.3f}  (goal >= 0.85)")

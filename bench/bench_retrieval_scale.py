@@ -1,0 +1,139 @@
+"""Chroma query latency and recall at 10k and 100k chunks, against brute force over the same vectors.
+
+    nice -n 10 .venv/bin/python bench/bench_retrieval_scale.py [--sizes 10000 100000] [--queries 200]
+
+1. Vectors: the bundled embedder on `synthetic_corpus.chunk_texts(max(sizes), sentences=1)` (one sentence
+   per chunk keeps embedding 100k texts on 2 cores to minutes). They are cached in pieces under
+   `bench/out/retrieval/` so an interrupted run resumes and a second run embeds nothing.
+2. Queries: real questions about the same invented projects, embedded with the same embedder.
+3. For each size, the first N vectors go into a fresh embedded Chroma collection built with the store's own
+   HNSW settings (`rag.store.HNSW`, or --ef-search/--ef-construction/--max-neighbors to try others); then,
+   query by query, side by side: `collection.query` and a numpy dot product over the same N vectors.
+Reported per size: p50/p95 of both, their ratio, and recall@k of Chroma's approximate search against the
+exact top k. Goals at 100k: p50 <= 20 ms, <= 0.5x brute force, recall@k >= 0.98.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from synthetic_corpus import chunk_texts, questions  # noqa: E402
+
+from rag.embed import Embedder, make_embedder  # noqa: E402
+from rag.settings import Settings  # noqa: E402
+from rag.store import HNSW  # noqa: E402
+
+PIECE = 5000
+
+
+def cached_vectors(embedder: Embedder, n: int, work: Path, seed: int) -> np.ndarray:
+    """n chunk vectors, embedded piece by piece and cached (resumable)."""
+    work.mkdir(parents=True, exist_ok=True)
+    texts = chunk_texts(n, seed, sentences=1)
+    pieces = []
+    for start in range(0, n, PIECE):
+        path = work / f"vectors-s{seed}-{start:07d}.npy"
+        if not path.exists():
+            t = time.perf_counter()
+            vecs = np.asarray(embedder.embed_texts(texts[start : start + PIECE]), dtype=np.float32)
+            np.save(path.with_suffix(".tmp.npy"), vecs)
+            path.with_suffix(".tmp.npy").rename(path)
+            rate = len(vecs) / (time.perf_counter() - t)
+            print(f"  embedded {start + len(vecs)}/{n} ({rate:.0f} chunks/s)", flush=True)
+        pieces.append(np.load(path))
+    return np.concatenate(pieces)[:n]
+
+
+def build_collection(path: Path, vectors: np.ndarray, hnsw: dict[str, Any]) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    shutil.rmtree(path, ignore_errors=True)
+    client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+    col = client.create_collection("bench", configuration={"hnsw": hnsw}, embedding_function=None)
+    step = 5000
+    for start in range(0, len(vectors), step):
+        part = vectors[start : start + step]
+        col.add(ids=[str(i) for i in range(start, start + len(part))], embeddings=part)
+    return col
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q))
+
+
+def run_size(
+    n: int, vectors: np.ndarray, queries: np.ndarray, ks: list[int], hnsw: dict[str, Any], work: Path
+) -> None:
+    t = time.perf_counter()
+    col = build_collection(work / f"chroma-{n}", vectors, hnsw)
+    print(f"\n{n} chunks: collection built in {time.perf_counter() - t:.1f} s, {len(queries)} queries")
+    for k in ks:
+        measure(col, vectors, queries, k)
+
+
+def measure(col: Any, vectors: np.ndarray, queries: np.ndarray, k: int) -> None:
+    for q in queries[:10]:  # warm up both paths
+        col.query(query_embeddings=[q], n_results=k, include=[])
+        np.argpartition(-(vectors @ q), k)[:k]
+    chroma_ms, brute_ms, recalls = [], [], []
+    for q in queries:
+        t = time.perf_counter()
+        got = col.query(query_embeddings=[q], n_results=k, include=[])["ids"][0]
+        chroma_ms.append(1000 * (time.perf_counter() - t))
+        t = time.perf_counter()
+        scores = vectors @ q
+        top = np.argpartition(-scores, k)[:k]
+        top = top[np.argsort(-scores[top])]
+        brute_ms.append(1000 * (time.perf_counter() - t))
+        recalls.append(len({int(i) for i in got} & {int(i) for i in top}) / k)
+    c50, b50 = pct(chroma_ms, 50), pct(brute_ms, 50)
+    print(f"  k={k}")
+    print(f"  chroma query:  p50 {c50:.2f} ms  p95 {pct(chroma_ms, 95):.2f} ms")
+    print(f"  numpy brute:   p50 {b50:.2f} ms  p95 {pct(brute_ms, 95):.2f} ms")
+    print(f"  chroma/brute p50 ratio: {c50 / b50:.3f}  (goal <= 0.5 at 100k; p50 goal <= 20 ms)")
+    print(f"  recall@{k} vs brute force: {statistics.mean(recalls):.4f}  (goal >= 0.98)")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--k", type=int, nargs="+", default=[4, 10])
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--ef-search", type=int)
+    ap.add_argument("--ef-construction", type=int)
+    ap.add_argument("--max-neighbors", type=int)
+    ap.add_argument("--work", type=Path, default=REPO / "bench" / "out" / "retrieval")
+    args = ap.parse_args()
+
+    hnsw: dict[str, Any] = dict(HNSW)
+    for key in ("ef_search", "ef_construction", "max_neighbors"):
+        if getattr(args, key) is not None:
+            hnsw[key] = getattr(args, key)
+    embedder = make_embedder(Settings(embed_batch_size=256))
+    biggest = max(args.sizes)
+    print(f"vectors for {biggest} chunks (cache: {args.work})", flush=True)
+    vectors = cached_vectors(embedder, biggest, args.work, args.seed)
+    print(f"HNSW: {hnsw}")
+    for n in sorted(args.sizes):
+        qs = questions(args.queries, n, args.seed)
+        queries = np.asarray([embedder.embed_query(q) for q in qs], dtype=np.float32)
+        run_size(n, vectors[:n], queries, args.k, hnsw, args.work)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
