@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-from filelock import FileLock
 
-from rag import IndexBusy, IndexMismatch, Rag
-from rag.cli import main as cli_main
+from rag import IndexMismatch, Rag
 from tests.conftest import STORES, make_settings, store_settings
 
 PARA = (
@@ -102,22 +94,6 @@ def test_reindex__added_file_is_indexed(engine: Rag, folder: Path) -> None:
     assert "delta.md" in {f for f, _ in chunks(engine).values()}
 
 
-def test_index__bad_files_are_skipped_and_named_the_rest_indexed(
-    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (folder / "empty.md").write_bytes(b"")
-    (folder / "junk.txt").write_bytes(bytes(range(256)) * 10)
-    (folder / "broken.pdf").write_bytes(b"%PDF-1.7 garbage")
-    monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path / "cli-data"))
-    monkeypatch.setenv("RAG_CORPUS_DIR", str(folder))
-    assert cli_main(["index", "--json"]) == 0
-    report = json.loads(capsys.readouterr().out)
-    skipped = {s["file"]: s["reason"] for s in report["skipped"]}
-    assert set(skipped) == {"empty.md", "junk.txt", "broken.pdf"}
-    assert skipped["empty.md"] == "empty file"
-    assert report["added"] == 3
-
-
 def test_index__collection_of_another_embedder_is_a_clear_error(
     engine: Rag, tmp_path: Path, folder: Path
 ) -> None:
@@ -129,14 +105,6 @@ def test_index__collection_of_another_embedder_is_a_clear_error(
     )
     with pytest.raises(IndexMismatch, match="rag index --rebuild"):
         other.retrieve("anything")
-
-
-def test_index__second_indexer_waits_then_refuses_clearly(tmp_path: Path, folder: Path, embedder) -> None:  # type: ignore[no-untyped-def]
-    settings = make_settings(tmp_path / "data", folder, index_lock_timeout=0.3)
-    settings.data_dir.mkdir(parents=True)
-    with FileLock(str(settings.data_dir / "index.lock")):
-        with pytest.raises(IndexBusy, match="another indexer"):
-            Rag(settings, embedder=embedder).index()
 
 
 def test_index__given_file_outside_corpus_is_added_without_touching_the_rest(
@@ -152,39 +120,3 @@ def test_index__given_file_outside_corpus_is_added_without_touching_the_rest(
     assert len({f for f, _ in chunks(engine).values()}) == 4
     # a later full run keeps uploads (they are part of what is indexed)
     assert engine.index().deleted == 0
-
-
-def test_reindex__killed_run_converges_to_a_clean_build(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
-    docs = tmp_path / "many"
-    docs.mkdir()
-    for n in range(40):
-        write_doc(docs, f"doc{n:02d}", paragraphs=4)
-    env = dict(os.environ, RAG_DATA_DIR=str(tmp_path / "killed"), RAG_CORPUS_DIR=str(docs),
-               RAG_CHUNK_SIZE="64", RAG_CHUNK_OVERLAP="8", RAG_INDEX_BATCH_CHUNKS="8")  # fmt: skip
-    sqlite = tmp_path / "killed" / "chroma" / "chroma.sqlite3"
-    killed_with_chunks = False
-    for _attempt in range(3):
-        proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "index"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        size0 = None
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:
-            if sqlite.exists():
-                size = sqlite.stat().st_size
-                size0 = size if size0 is None else size0
-                if size > size0:  # chunks are being written: kill it mid-run
-                    break
-            time.sleep(0.05)
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            killed_with_chunks = True
-        proc.wait()
-    assert killed_with_chunks, "the indexer finished before it could be killed"
-    killed = Rag(make_settings(tmp_path / "killed", docs, chunk_size=64, chunk_overlap=8), embedder=embedder)
-    partial = chunks(killed)
-    assert partial, "the killed run wrote nothing, so it tested nothing"
-    report = killed.index()
-    assert report.deleted == 0 and report.added + report.updated + report.unchanged == 40
-    clean = Rag(make_settings(tmp_path / "clean", docs, chunk_size=64, chunk_overlap=8), embedder=embedder)
-    clean.index()
-    assert chunks(killed) == chunks(clean)

@@ -21,8 +21,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
-from rag import Rag
+from rag import IndexBusy, Rag
 from rag.embed import Embedder
 from rag.ingest.indexer import Indexer
 from rag.ingest.readers import MAX_FILE_BYTES
@@ -221,6 +222,20 @@ def test_index__two_indexers_at_once_one_waits_a_third_refuses_and_the_index_is_
     assert (reports[1]["added"], reports[1]["unchanged"]) == (30, 0)
     got = chunks(Rag(make_settings(data, corpus, **CHUNKING), embedder=embedder))
     assert got == clean_build(tmp_path / "clean", corpus, embedder)
+
+
+def test_index__indexer_meeting_a_held_lock_waits_then_refuses_clearly(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    write_doc(corpus, "only")
+    settings = make_settings(tmp_path / "data", corpus, index_lock_timeout=0.3, **CHUNKING)
+    settings.data_dir.mkdir(parents=True)
+    with FileLock(str(settings.data_dir / "index.lock")):
+        with pytest.raises(IndexBusy, match="another indexer holds .* let it finish, then run again"):
+            Rag(settings, embedder=embedder).index()
+    assert Rag(settings, embedder=embedder).index().added == 1  # once the lock is free, it runs
 
 
 # --- bad files next to good ones --------------------------------------------------------------------------
