@@ -170,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         page_s: list[float] = []
         endpoint_s: list[float] = []
         overhead: list[tuple[float, float, float]] = []  # gradio in, retrieve + prompt, gradio out (s)
+        core_model: list[float] = []  # the model's TTFT as the core saw it (request sent -> first Delta)
         print(f"\n{'round':>5}  {'page TTFT':>10}  {'endpoint TTFT':>13}  {'difference':>10}  question")
         for i in range(rounds):
             q = QUESTIONS[i]
@@ -196,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
                     LAST_PAGE["seen"] - rec["first_delta"],
                 )
             )
+            core_model.append(rec["first_delta"] - rec["called"] - overhead[-1][1])
             d = (page_s[-1] - endpoint_s[-1]) * 1000
             print(
                 f"{i + 1:>5}  {page_s[-1] * 1000:>8.0f}ms  {endpoint_s[-1] * 1000:>11.0f}ms"
@@ -216,9 +218,15 @@ def main(argv: list[str] | None = None) -> int:
         f"\npage overhead (median): Gradio in {g_in:.0f} ms + retrieval/prompt {core:.0f} ms "
         f"+ Gradio out {g_out:.0f} ms = {total:.0f} ms"
     )
-    verdict = "met" if total <= GOAL_MS else "NOT met"
+    in_core = statistics.median(c - e for c, e in zip(core_model, endpoint_s, strict=True)) * 1000
     print(
-        f"goal: page TTFT <= endpoint TTFT + {GOAL_MS:.0f} ms (page overhead <= {GOAL_MS:.0f} ms): {verdict}"
+        f"model TTFT seen by the core minus the endpoint's own (median of pairs): {in_core:+.0f} ms "
+        "(the client library, and CPU the page takes from the model while it reads the prompt)"
+    )
+    verdict = "met" if paired <= GOAL_MS else "NOT met"
+    print(
+        f"goal: page TTFT <= endpoint TTFT + {GOAL_MS:.0f} ms, read on the median of paired differences "
+        f"({paired:+.0f} ms): {verdict}"
     )
     return 0
 
