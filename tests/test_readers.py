@@ -71,3 +71,18 @@ def test_read_document__bad_file_is_unreadable_with_a_reason(
     f.write_bytes(content)
     with pytest.raises(Unreadable, match=reason):
         read_document(f)
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+def test_read_text__utf16_and_utf32_with_a_byte_order_mark_are_decoded(tmp_path: Path, codec: str) -> None:
+    f = tmp_path / "wide.txt"
+    data = "The axolotl regrows its limbs.".encode(codec)
+    f.write_bytes(data if data[:2] in (b"\xff\xfe", b"\xfe\xff") else b"\xfe\xff" + data)
+    assert read_document(f).sections[0].text == "The axolotl regrows its limbs."
+
+
+def test_read_text__a_line_too_long_for_prose_is_unreadable_with_its_length(tmp_path: Path) -> None:
+    f = tmp_path / "dump.md"
+    f.write_text("x" * 1_000_001)
+    with pytest.raises(Unreadable, match="a line of 1,000,001 characters"):
+        read_document(f)
