@@ -1,4 +1,10 @@
-"""Reciprocal rank fusion: one ordering from several ranked lists of ids (Cormack et al., SIGIR 2009)."""
+"""Reciprocal rank fusion: one ordering from several ranked lists of ids (Cormack et al., SIGIR 2009).
+
+Our own rather than LlamaIndex's QueryFusionRetriever: that one needs an LLM even when it generates no extra
+queries (without one it resolves LlamaIndex's global default, an OpenAI model), matches passages by content
+hash rather than id, and overwrites each passage's score with the fused one, which the refusal decision
+cannot use.
+"""
 
 from __future__ import annotations
 
