@@ -33,8 +33,10 @@ from rag.errors import (
 )
 from rag.settings import Settings
 
-HNSW: dict[str, Any] = {"space": "cosine", "ef_construction": 100, "ef_search": 100, "max_neighbors": 16}
-"""The collection's HNSW graph: cosine space; build and search breadth measured in bench_retrieval_scale."""
+HNSW: dict[str, Any] = {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}
+"""The collection's HNSW graph (for collections created from now on). With Chroma's defaults (100, 100, 16),
+Chroma's search found 0.94 of the exact top 4 on the synthetic corpus of bench/bench_retrieval_scale.py at
+10k chunks; with these, 0.995."""
 
 
 def server_error(url: str, error: Exception) -> EndpointError:
