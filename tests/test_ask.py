@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from rag import Answer, Delta, InvalidQuestion, Rag, Searching, ask
+from rag import Answer, Delta, Rag, Searching, ask
 from rag.cli import main as cli_main
 
 
@@ -78,18 +78,6 @@ def test_ask__standalone_question_in_a_conversation_is_searched_as_typed(corpus_
     assert answer.search_query == question
     assert not answer.refused and "Apache" in answer.text
     assert _cited_files(answer) == {"mistral-ai.md"}
-
-
-def test_ask__instruction_planted_in_a_document_is_not_obeyed(corpus_engine: Rag) -> None:
-    answer = corpus_engine.ask("What is prompt injection in retrieval systems?")
-    assert "BANANA" not in answer.text.upper()
-    assert "rag-security-prompt-injection.md" in {s.file for s in answer.sources}
-
-
-@pytest.mark.parametrize("question", ["", "   \n\t", "x" * 5000])
-def test_ask__empty_or_huge_question_is_a_clear_error(corpus_engine: Rag, question: str) -> None:
-    with pytest.raises(InvalidQuestion):
-        corpus_engine.ask(question)
 
 
 def test_cli_ask_json__prints_exactly_the_public_fields(
