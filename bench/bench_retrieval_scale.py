@@ -9,8 +9,9 @@
 3. For each size, the first N vectors go into a fresh embedded Chroma collection built with the store's own
    HNSW settings (`rag.store.HNSW`, or --ef-search/--ef-construction/--max-neighbors to try others); then,
    query by query, side by side: `collection.query` and a numpy dot product over the same N vectors.
-Reported per size: p50/p95 of both, their ratio, and recall@k of Chroma's approximate search against the
-exact top k. Goals at 100k: p50 <= 20 ms, <= 0.5x brute force, recall@k >= 0.98.
+Reported per size (and per --ef-search-sweep value, set on the built collection): p50/p95 of both, their
+ratio, and recall@k of Chroma's approximate search against the exact top k.
+Goals at 100k: p50 <= 20 ms, <= 0.5x brute force, recall@k >= 0.98.
 """
 
 from __future__ import annotations
@@ -75,13 +76,23 @@ def pct(values: list[float], q: float) -> float:
 
 
 def run_size(
-    n: int, vectors: np.ndarray, queries: np.ndarray, ks: list[int], hnsw: dict[str, Any], work: Path
+    n: int,
+    vectors: np.ndarray,
+    queries: np.ndarray,
+    ks: list[int],
+    hnsw: dict[str, Any],
+    work: Path,
+    ef_sweep: list[int],
 ) -> None:
     t = time.perf_counter()
     col = build_collection(work / f"chroma-{n}", vectors, hnsw)
     print(f"\n{n} chunks: collection built in {time.perf_counter() - t:.1f} s, {len(queries)} queries")
-    for k in ks:
-        measure(col, vectors, queries, k)
+    for ef in ef_sweep or [hnsw["ef_search"]]:
+        if ef_sweep:  # search breadth can change on a built collection
+            col.modify(configuration={"hnsw": {"ef_search": ef}})
+        print(f" ef_search {ef}")
+        for k in ks:
+            measure(col, vectors, queries, k)
 
 
 def measure(col: Any, vectors: np.ndarray, queries: np.ndarray, k: int) -> None:
@@ -114,6 +125,7 @@ def main() -> int:
     ap.add_argument("--k", type=int, nargs="+", default=[4, 10])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--ef-search", type=int)
+    ap.add_argument("--ef-search-sweep", type=int, nargs="*", default=[], help="measure at each ef_search")
     ap.add_argument("--ef-construction", type=int)
     ap.add_argument("--max-neighbors", type=int)
     ap.add_argument("--work", type=Path, default=REPO / "bench" / "out" / "retrieval")
@@ -131,7 +143,7 @@ def main() -> int:
     for n in sorted(args.sizes):
         qs = questions(args.queries, n, args.seed)
         queries = np.asarray([embedder.embed_query(q) for q in qs], dtype=np.float32)
-        run_size(n, vectors[:n], queries, args.k, hnsw, args.work)
+        run_size(n, vectors[:n], queries, args.k, hnsw, args.work, args.ef_search_sweep)
     return 0
 
 
