@@ -37,7 +37,12 @@ def run_cli(args: list[str], settings: object, url: str, cwd: Path) -> subproces
         RAG_RETRY_BACKOFF="0.05",
     )
     return subprocess.run(
-        [sys.executable, "-m", "rag.cli", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "rag.cli", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -112,8 +117,10 @@ def test_eval_judge__failing_judge_endpoint_is_counted_in_the_report_not_a_crash
     ]  # fmt: skip
     dataset.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     out = tmp_path / "out"
-    code = eval_main(["--dataset", str(dataset), "--no-index", "--no-judge-check", "--out", str(out),
-                      "--judge", "llm", "--judge-base-url", judge.base_url, "--judge-model", "j"])  # fmt: skip
+    judged = ["--judge", "llm", "--judge-base-url", judge.base_url, "--judge-model", "j"]
+    code = eval_main(
+        ["--dataset", str(dataset), "--no-index", "--no-judge-check", "--out", str(out), *judged]
+    )
     assert code == 0
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["errors"] == 0 and len(report["questions"]) == 2
