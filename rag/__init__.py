@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
+import rag.offline  # noqa: F401  (first: switches telemetry off before any library loads)
 from rag.engine import Rag
 from rag.errors import (
     ConfigError,

@@ -12,6 +12,8 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+import rag.offline  # noqa: F401  (telemetry off, Hugging Face offline, before Gradio is imported)
+
 if TYPE_CHECKING:
     import gradio as gr
 
