@@ -7,14 +7,16 @@ Both are measured in one run, on the same endpoint and the same prompts, alterna
 * endpoint: a direct streaming `/chat/completions` request with the very messages the core sends for that
   question (same passages, temperature, seed, max_tokens), until the first content delta.
 
-The page runs in this process, so the bench also times, on one clock, what the page adds around the model:
+The page runs in this process and its client in another (as a browser would), both on the system's monotonic
+clock, so the bench also times, on one clock, what the page adds around the model:
 Gradio in (submit -> engine called), retrieval + prompt (from the Answer's timings), Gradio out (first Delta
 yielded by the engine -> seen by the client). Their sum is the page's own overhead, free of the model's
 variance, which on a shared CPU is far larger than 150 ms.
 
 llama.cpp reuses the previous request's prompt prefix, so a tiny unrelated "cache-buster" request runs before
-every measurement: neither side starts with a warm prompt. The order alternates each round. The paired
-difference (page - endpoint, same question) is the number to read; CPU contention moves both sides together.
+every measurement: neither side starts with a warm prompt. The order alternates each round; rounds beyond the
+eight questions repeat them. The paired difference (page - endpoint, same question) is the number to read;
+CPU contention moves both sides together.
 Goal: page TTFT <= endpoint TTFT + 150 ms, i.e. page overhead <= 150 ms.
 
     python bench/ui_ttft.py [--rounds 5] [--top-k 4]
@@ -28,6 +30,7 @@ import argparse
 import json
 import socket
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -77,17 +80,56 @@ class TimedEngine:
             yield event
 
 
-def page_ttft(client: object, question: str, top_k: int, temperature: float) -> float | None:
+# The page's client runs in a process of its own, as a browser does: it does not share the page's interpreter
+# lock. Its clock (CLOCK_MONOTONIC, Python's perf_counter on Linux) is the page's clock.
+CLIENT = """
+import json, sys, time
+from gradio_client import Client
+client = Client(sys.argv[1], verbose=False)
+print("ready", flush=True)
+for line in sys.stdin:
+    ask = json.loads(line)
+    t0 = time.perf_counter()
+    seen = None
+    for shown in client.submit(ask["question"], ask["top_k"], ask["temperature"], api_name="/ask"):
+        if seen is None and ask["cursor"] in str(shown):
+            seen = time.perf_counter()
+    print(json.dumps({"t0": t0, "seen": seen}), flush=True)
+"""
+
+
+class PageClient:
+    """A Gradio API client in its own process; `ask` returns (submitted, first model text seen) instants."""
+
+    def __init__(self, url: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", CLIENT, url], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
+        if self.stdout.readline().strip() != "ready":
+            raise RuntimeError("the page client did not start")
+
+    def ask(self, question: str, top_k: int, temperature: float) -> tuple[float, float | None]:
+        ask = {"question": question, "top_k": top_k, "temperature": temperature, "cursor": fmt.STREAM_CURSOR}
+        self.stdin.write(json.dumps(ask) + "\n")
+        self.stdin.flush()
+        got = json.loads(self.stdout.readline())
+        return got["t0"], got["seen"]
+
+    def close(self) -> None:
+        self.stdin.close()
+        self.proc.wait(timeout=30)
+
+
+def page_ttft(client: PageClient, question: str, top_k: int, temperature: float) -> float | None:
     """Seconds from submit until the page's first update with streamed model text (None: nothing streamed,
     e.g. refused before generating); waits for the end of the answer."""
-    t0 = time.perf_counter()
-    job = client.submit(question, top_k, temperature, api_name="/ask")  # type: ignore[attr-defined]
-    first: float | None = None
-    for shown in job:  # the answer message as it streams
-        if first is None and fmt.STREAM_CURSOR in str(shown):
-            first = time.perf_counter() - t0
-            LAST_PAGE["t0"], LAST_PAGE["seen"] = t0, t0 + first
-    return first
+    t0, seen = client.ask(question, top_k, temperature)
+    if seen is None:
+        return None
+    LAST_PAGE["t0"], LAST_PAGE["seen"] = t0, seen
+    return seen - t0
 
 
 LAST_PAGE: dict[str, float] = {}
@@ -146,8 +188,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--top-k", type=int, default=None)
     args = parser.parse_args(argv)
-    from gradio_client import Client
-
     settings = Settings()
     top_k = args.top_k or settings.top_k
     temperature = settings.temperature
@@ -162,18 +202,18 @@ def main(argv: list[str] | None = None) -> int:
         port = int(sock.getsockname()[1])
     demo = launch(settings, "127.0.0.1", port, engine=timed, block=False)  # type: ignore[arg-type]
     try:
-        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        client = PageClient(f"http://127.0.0.1:{port}/")
         # warm up both paths (embedder, Chroma, model weights in the page cache, Gradio)
         page_ttft(client, "What is BLOOM?", top_k, temperature)
         endpoint_ttft(engine, core_messages(engine, "What is Mistral AI?", top_k), temperature)
-        rounds = min(args.rounds, len(QUESTIONS))
+        rounds = args.rounds
         page_s: list[float] = []
         endpoint_s: list[float] = []
         overhead: list[tuple[float, float, float]] = []  # gradio in, retrieve + prompt, gradio out (s)
         core_model: list[float] = []  # the model's TTFT as the core saw it (request sent -> first Delta)
         print(f"\n{'round':>5}  {'page TTFT':>10}  {'endpoint TTFT':>13}  {'difference':>10}  question")
         for i in range(rounds):
-            q = QUESTIONS[i]
+            q = QUESTIONS[i % len(QUESTIONS)]
             messages = core_messages(engine, q, top_k)
             measured: dict[str, float | None] = {}
             for side in ("page", "endpoint") if i % 2 == 0 else ("endpoint", "page"):
@@ -204,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {d:>+8.0f}ms  {q}",
                 flush=True,
             )
+        client.close()
     finally:
         demo.close()
     page_med = statistics.median(page_s) * 1000
