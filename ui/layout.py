@@ -18,6 +18,10 @@ ASK_CONCURRENCY = 2
 """Answers in progress at once. llama.cpp generates one at a time: two keep it busy back to back, and the rest
 wait in Gradio's queue (which shows their position) rather than in the endpoint, where they would time out."""
 
+QUEUE_POLL_S = 0.02
+"""How often Gradio's queue looks for a new event when it has none. Gradio polls every 1 ms on Linux; on two
+cores that loop took about 0.2 s of CPU from the model during every prompt evaluation (bench/ui_ttft.py)."""
+
 _HEADER = f"""
 <div id="rag-title"><h1>📚 {TITLE}</h1>
 <p>Answers come only from the indexed documents, with numbered citations you can open and check.</p></div>
@@ -145,6 +149,7 @@ def build_app(engine: Rag, settings: Settings) -> gr.Blocks:
         demo.load(h.status, None, status, **hidden)
 
     demo.queue(default_concurrency_limit=2, max_size=200)
+    demo._queue.sleep_when_free = QUEUE_POLL_S  # gradio pinned: tests/ui check the attribute is still used
     return demo
 
 

@@ -50,6 +50,21 @@ def test_build_app__analytics_off_queue_on_and_ask_api_exposed(tmp_path: Path) -
     assert len(ask) == 1 and ask[0].concurrency_limit == ASK_CONCURRENCY
 
 
+def test_build_app__queue_polls_slowly_enough_to_leave_the_cores_to_the_model(tmp_path: Path) -> None:
+    import inspect
+
+    from gradio.queueing import Queue
+
+    from rag import Rag
+    from ui.layout import QUEUE_POLL_S, build_app
+
+    settings = _settings(tmp_path)
+    demo = build_app(Rag(settings), settings)
+    assert demo._queue.sleep_when_free == QUEUE_POLL_S >= 0.01
+    # the attribute set is the one the queue's loop sleeps on (a renamed one would be a silent no-op)
+    assert "await asyncio.sleep(self.sleep_when_free)" in inspect.getsource(Queue.start_processing)
+
+
 def test_launch__binds_localhost_and_asks_for_login_when_configured(tmp_path: Path) -> None:
     import socket
 
