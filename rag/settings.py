@@ -110,7 +110,7 @@ class Settings(BaseSettings):
     )
     top_k: int = Field(default=4, ge=1, le=50, description="Passages given to the model.")
     retrieval: Literal["dense", "keyword", "hybrid"] = Field(
-        default="dense",
+        default="hybrid",
         description="How passages are found: dense (embeddings), keyword (BM25) or hybrid (both, fused by "
         "reciprocal rank). The refusal decision always uses the dense similarity.",
     )
