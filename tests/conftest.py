@@ -79,12 +79,15 @@ def make_settings(data_dir: Path, corpus_dir: Path = CORPUS, **overrides: object
 
 @pytest.fixture(scope="session")
 def corpus_engine(tmp_path_factory: pytest.TempPathFactory, embedder, llm_endpoint):  # type: ignore[no-untyped-def]
+    return indexed_corpus_engine(tmp_path_factory.mktemp("corpus-data"), embedder, llm_endpoint)
+
+
+def indexed_corpus_engine(data_dir: Path, embedder, llm_endpoint, **overrides: object):  # type: ignore[no-untyped-def]
+    """A Rag over the repository's corpus/, indexed, answering through `llm_endpoint`."""
     from rag import Rag
 
     settings = make_settings(
-        tmp_path_factory.mktemp("corpus-data"),
-        llm_base_url=llm_endpoint.base_url,
-        llm_model=llm_endpoint.model,
+        data_dir, llm_base_url=llm_endpoint.base_url, llm_model=llm_endpoint.model, **overrides
     )
     engine = Rag(settings, embedder=embedder)
     report = engine.index()

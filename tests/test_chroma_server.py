@@ -16,29 +16,25 @@ import pytest
 
 from rag import EndpointUnavailable, Rag
 from rag.cli import main as cli_main
-from tests.conftest import CORPUS, make_settings
+from tests.conftest import CORPUS, indexed_corpus_engine, make_settings
+from tests.docs import chunks
 from tests.servers import chroma_server
 from tests.test_ask import (
     test_ask__corpus_question_is_answered_with_a_citation_to_the_file_that_holds_it as cited_answer,
 )
 from tests.test_ask import test_ask__pdf_answer_cites_the_right_page as pdf_page
 from tests.test_ask import test_ask__question_the_documents_do_not_answer_is_refused as refusal
-from tests.test_indexer import chunks
 
 
 @pytest.fixture(scope="session")
 def server_corpus_engine(tmp_path_factory: pytest.TempPathFactory, chroma_server, embedder, llm_endpoint):  # type: ignore[no-untyped-def]
-    settings = make_settings(
+    return indexed_corpus_engine(
         tmp_path_factory.mktemp("server-corpus-data"),
+        embedder,
+        llm_endpoint,
         chroma_url=chroma_server.url,
         collection="corpus-on-server",
-        llm_base_url=llm_endpoint.base_url,
-        llm_model=llm_endpoint.model,
     )
-    engine = Rag(settings, embedder=embedder)
-    report = engine.index()
-    assert report.added >= 20 and not report.skipped, report.summary()
-    return engine
 
 
 def test_server_index__holds_exactly_the_chunks_and_texts_of_the_embedded_index(

@@ -8,25 +8,7 @@ import pytest
 
 from rag import IndexMismatch, Rag
 from tests.conftest import STORES, make_settings, store_settings
-
-PARA = (
-    "Section {i} of document {name}. The {name} project studies open models. It measured {i} things in "
-    "detail and wrote them down carefully so that a reader can check each claim against the source. "
-)
-
-
-def write_doc(folder: Path, name: str, paragraphs: int = 3, salt: str = "") -> Path:
-    body = "\n\n".join(PARA.format(i=i, name=name) + salt for i in range(paragraphs))
-    p = folder / f"{name}.md"
-    p.write_text(f"# {name}\n\n{body}\n")
-    return p
-
-
-def chunks(engine: Rag) -> dict[str, tuple[str, str]]:
-    """id -> (file, file_hash) for every chunk in the collection."""
-    col = engine.collection()
-    got = col.get(include=["metadatas"])
-    return {i: (m["file"], m["file_hash"]) for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+from tests.docs import chunks, write_doc
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ HISTORY = [
 
 
 class RecordingChat:
-    """A chat that replies with a fixed rewrite and records its calls (the rewrite model is not under test)."""
+    """Replies with a fixed rewrite and records its calls (the rewrite model is not under test)."""
 
     def __init__(self, reply: str) -> None:
         self.reply = reply

@@ -27,7 +27,9 @@ from rag import Rag
 from rag.embed import Embedder
 from rag.ingest.indexer import Indexer
 from rag.ingest.readers import MAX_FILE_BYTES
+from tests import docs
 from tests.conftest import CORPUS, make_settings
+from tests.docs import chunks
 
 pytestmark = pytest.mark.faults
 
@@ -39,16 +41,15 @@ PARA = (
 
 
 def write_doc(folder: Path, name: str, paragraphs: int = 4, salt: str = "") -> Path:
-    body = "\n\n".join(PARA.format(i=i, name=name) + salt for i in range(paragraphs))
-    path = folder / f"{name}.md"
-    path.write_text(f"# {name}\n\n{body}\n")
-    return path
+    return docs.write_doc(folder, name, paragraphs, salt, template=PARA)
 
 
-def chunks(engine: Rag) -> dict[str, tuple[str, str]]:
-    """id -> (file, file_hash) for every chunk in the index."""
-    got = engine.collection().get(include=["metadatas"])
-    return {i: (m["file"], m["file_hash"]) for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+def thirty_docs(tmp_path: Path) -> Path:
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    for n in range(30):
+        write_doc(corpus, f"doc{n:02d}")
+    return corpus
 
 
 def per_file(index: dict[str, tuple[str, str]]) -> dict[str, int]:
@@ -154,10 +155,7 @@ def kill_after_writes(env: dict[str, str], chroma_dir: Path, writes: int) -> boo
 def test_index__killed_at_several_points_then_rerun_equals_a_clean_build(
     tmp_path: Path, embedder: Embedder
 ) -> None:
-    corpus = tmp_path / "docs"
-    corpus.mkdir()
-    for n in range(30):
-        write_doc(corpus, f"doc{n:02d}")
+    corpus = thirty_docs(tmp_path)
     data = tmp_path / "killed"
     env = index_env(data, corpus, RAG_INDEX_BATCH_CHUNKS="8")
     assert run_index(env).returncode == 0
@@ -193,10 +191,7 @@ def test_index__killed_at_several_points_then_rerun_equals_a_clean_build(
 def test_index__two_indexers_at_once_one_waits_and_the_index_is_whole(
     tmp_path: Path, embedder: Embedder
 ) -> None:
-    corpus = tmp_path / "docs"
-    corpus.mkdir()
-    for n in range(30):
-        write_doc(corpus, f"doc{n:02d}")
+    corpus = thirty_docs(tmp_path)
     data = tmp_path / "data"
     env = index_env(data, corpus, RAG_INDEX_BATCH_CHUNKS="8", RAG_INDEX_LOCK_TIMEOUT="300")
     both = [
