@@ -22,6 +22,11 @@ QUEUE_POLL_S = 0.02
 """How often Gradio's queue looks for a new event when it has none. Gradio polls every 1 ms on Linux; on two
 cores that loop took about 0.2 s of CPU from the model during every prompt evaluation (bench/ui_ttft.py)."""
 
+PROGRESS_POLL_S = 0.25
+"""How often Gradio looks for progress updates (gr.Progress) while an event runs: every 10 ms by default, which
+wakes the page 100 times a second while the model reads the prompt. The page reports progress by yielding
+messages, not through gr.Progress, so a slow look costs nothing."""
+
 _HEADER = f"""
 <div id="rag-title"><h1>📚 {TITLE}</h1>
 <p>Answers come only from the indexed documents, with numbered citations you can open and check.</p></div>
@@ -149,7 +154,9 @@ def build_app(engine: Rag, settings: Settings) -> gr.Blocks:
         demo.load(h.status, None, status, **hidden)
 
     demo.queue(default_concurrency_limit=2, max_size=200)
-    demo._queue.sleep_when_free = QUEUE_POLL_S  # gradio pinned: tests/ui check the attribute is still used
+    # gradio is pinned; tests/ui check that both attributes are still the ones its loops sleep on
+    demo._queue.sleep_when_free = QUEUE_POLL_S
+    demo._queue.progress_update_sleep_when_free = PROGRESS_POLL_S
     return demo
 
 

@@ -56,13 +56,16 @@ def test_build_app__queue_polls_slowly_enough_to_leave_the_cores_to_the_model(tm
     from gradio.queueing import Queue
 
     from rag import Rag
-    from ui.layout import QUEUE_POLL_S, build_app
+    from ui.layout import PROGRESS_POLL_S, QUEUE_POLL_S, build_app
 
     settings = _settings(tmp_path)
     demo = build_app(Rag(settings), settings)
     assert demo._queue.sleep_when_free == QUEUE_POLL_S >= 0.01
-    # the attribute set is the one the queue's loop sleeps on (a renamed one would be a silent no-op)
+    assert demo._queue.progress_update_sleep_when_free == PROGRESS_POLL_S >= 0.1
+    # the attributes set are the ones the queue's loops sleep on (a renamed one would be a silent no-op)
     assert "await asyncio.sleep(self.sleep_when_free)" in inspect.getsource(Queue.start_processing)
+    progress_loop = inspect.getsource(Queue.start_progress_updates)
+    assert "await asyncio.sleep(self.progress_update_sleep_when_free)" in progress_loop
 
 
 def test_launch__binds_localhost_and_asks_for_login_when_configured(tmp_path: Path) -> None:
