@@ -37,6 +37,8 @@ from rag.settings import Settings  # noqa: E402
 from rag.store import HNSW  # noqa: E402
 
 PIECE = 5000
+TIE = 1e-3
+"""Cosine similarity within which two results are equally near the query (ann-benchmarks' epsilon)."""
 
 
 def cached_vectors(embedder: Embedder, n: int, work: Path, seed: int) -> np.ndarray:
@@ -60,23 +62,28 @@ def cached_vectors(embedder: Embedder, n: int, work: Path, seed: int) -> np.ndar
 def build_collection(path: Path, vectors: np.ndarray, hnsw: dict[str, Any], reuse: bool) -> Any:
     """A collection of `vectors`; with reuse, the one an earlier run built, searched with hnsw's ef_search.
 
-    Chroma reads ef_search when it loads the index, so a changed ef_search applies only before the first
-    query of a process: one search breadth per run.
+    A client keeps the configuration it read when it opened the collection, so after changing ef_search
+    the collection is opened again by a new client (without that, a run searched with the previous run's
+    ef_search).
     """
     import chromadb
+    from chromadb.api.shared_system_client import SharedSystemClient
     from chromadb.config import Settings as ChromaSettings
 
+    def open_client() -> Any:
+        return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+
     if reuse and path.exists():
-        client = chromadb.PersistentClient(
-            path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
-        )
-        col = client.get_collection("bench", embedding_function=None)
+        col = open_client().get_collection("bench", embedding_function=None)
         if col.count() == len(vectors):
             col.modify(configuration={"hnsw": {"ef_search": hnsw["ef_search"]}})
+            SharedSystemClient.clear_system_cache()
+            col = open_client().get_collection("bench", embedding_function=None)
+            if col.configuration["hnsw"]["ef_search"] != hnsw["ef_search"]:
+                raise RuntimeError("Chroma did not take the new ef_search")
             return col
     shutil.rmtree(path, ignore_errors=True)
-    client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
-    col = client.create_collection("bench", configuration={"hnsw": hnsw}, embedding_function=None)
+    col = open_client().create_collection("bench", configuration={"hnsw": hnsw}, embedding_function=None)
     step = 5000
     for start in range(0, len(vectors), step):
         part = vectors[start : start + step]
@@ -109,7 +116,7 @@ def measure(col: Any, vectors: np.ndarray, queries: np.ndarray, k: int) -> None:
     for q in queries[:10]:  # warm up both paths
         col.query(query_embeddings=[q], n_results=k, include=[])
         np.argpartition(-(vectors @ q), k)[:k]
-    chroma_ms, brute_ms, recalls = [], [], []
+    chroma_ms, brute_ms, recalls, tie_recalls = [], [], [], []
     for q in queries:
         t = time.perf_counter()
         got = col.query(query_embeddings=[q], n_results=k, include=[])["ids"][0]
@@ -120,12 +127,19 @@ def measure(col: Any, vectors: np.ndarray, queries: np.ndarray, k: int) -> None:
         top = top[np.argsort(-scores[top])]
         brute_ms.append(1000 * (time.perf_counter() - t))
         recalls.append(len({int(i) for i in got} & {int(i) for i in top}) / k)
+        # as ann-benchmarks counts: a result as close as the k-th true neighbour (within TIE) is a neighbour
+        kth = scores[top[-1]]
+        tie_recalls.append(sum(scores[int(i)] >= kth - TIE for i in got) / k)
     c50, b50 = pct(chroma_ms, 50), pct(brute_ms, 50)
     print(f"  k={k}")
     print(f"  chroma query:  p50 {c50:.2f} ms  p95 {pct(chroma_ms, 95):.2f} ms")
     print(f"  numpy brute:   p50 {b50:.2f} ms  p95 {pct(brute_ms, 95):.2f} ms")
     print(f"  chroma/brute p50 ratio: {c50 / b50:.3f}  (goal <= 0.5 at 100k; p50 goal <= 20 ms)")
-    print(f"  recall@{k} vs brute force: {statistics.mean(recalls):.4f}  (goal >= 0.98)")
+    by_id, with_ties = statistics.mean(recalls), statistics.mean(tie_recalls)
+    print(
+        f"  recall@{k} vs brute force: {by_id:.4f} by id, {with_ties:.4f} counting ties within {TIE:g} "
+        "of the k-th score  (goal >= 0.98)"
+    )
 
 
 def main() -> int:

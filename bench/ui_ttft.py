@@ -85,9 +85,9 @@ class TimedEngine:
 
 
 # The page's client runs in a process of its own, as a browser does: it does not share the page's interpreter
-# lock. Its clock (CLOCK_MONOTONIC, Python's perf_counter on Linux) is the page's clock. Like a browser, it waits
-# on the page's event stream (the same server path as the browser's /queue/data) and wakes only when something
-# arrives: gradio_client's iterator polls every millisecond, taking CPU from the model on a small machine.
+# lock. Its clock (CLOCK_MONOTONIC, Python's perf_counter on Linux) is the page's clock. Like a browser, it
+# waits on the page's event stream (the same server path as the browser's /queue/data) and wakes only when
+# something arrives: gradio_client's iterator polls every millisecond, taking CPU from the model.
 CLIENT = """
 import json, sys, time
 import httpx

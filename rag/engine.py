@@ -17,7 +17,7 @@ from rag.errors import EndpointError, EndpointTimeout, EndpointUnavailable, Inde
 from rag.ingest.indexer import Indexer, IndexReport, Progress
 from rag.retrieve import Retriever
 from rag.settings import Settings
-from rag.store import drop_collection, make_client, open_collection
+from rag.store import drop_collection, fresh_client, make_client, open_collection, read_revision
 from rag.types import Answer, Source, StreamEvent
 
 
@@ -38,6 +38,9 @@ class Rag:
         self.settings = settings or Settings()
         self._embedder = embedder
         self._client = chroma_client
+        self._own_client = chroma_client is None
+        self._revision: str | None = None  # the collection's revision our client's copy of it reflects
+        self._indexing = 0  # own index runs in progress (their revision changes are ours)
         self._endpoint = endpoint
         self._server: EmbeddedServer | None = None
         self._llm: Any | None = None
@@ -57,7 +60,25 @@ class Rag:
         with self._lock:
             if self._client is None:
                 self._client = make_client(self.settings)
+                self._revision = read_revision(self._client, self.settings.collection)
             return self._client
+
+    def _follow_other_writers(self) -> None:
+        """If another process changed the collection since we opened it, open it again (with the lock held).
+
+        The collection's revision changes around every write (`rag.store.mark_changed`), so one small read
+        tells. Our own index runs are skipped: their writes go through our client, and `index` drops the
+        retriever when they finish.
+        """
+        if self._client is None or self._indexing:
+            return
+        now = read_revision(self._client, self.settings.collection)
+        if now == self._revision:
+            return
+        self._retriever = None  # its keyword index (and, embedded, its copy of the vectors) is stale
+        if self._own_client:
+            self._client = fresh_client(self.settings)
+        self._revision = now
 
     def collection(self, *, create: bool = False) -> Any | None:
         return open_collection(self.client, self.settings, self.embedder.name, create=create)
@@ -100,6 +121,7 @@ class Rag:
 
     def _retriever_or_raise(self) -> Retriever:
         with self._lock:
+            self._follow_other_writers()
             if self._retriever is None:
                 col = self.collection()
                 if col is None or col.count() == 0:
@@ -123,16 +145,25 @@ class Rag:
     ) -> IndexReport:
         """Bring the index in step with the documents (see `rag.ingest.indexer`)."""
         with self._lock:
-            if rebuild:
-                drop_collection(self.client, self.settings)
-                self._retriever = None
-            col = self.collection(create=True)
-        report = Indexer(self.settings, embedder=self.embedder, collection=col).run(
-            paths, progress=progress, show_progress=show_progress
-        )
-        with self._lock:
-            self._retriever = None  # sees the new collection state on next use
-        return report
+            self._follow_other_writers()  # our writes must land on the current copy of the index
+            self._indexing += 1
+            try:
+                if rebuild:
+                    drop_collection(self.client, self.settings)
+                    self._retriever = None
+                col = self.collection(create=True)
+            except BaseException:
+                self._indexing -= 1
+                raise
+        try:
+            return Indexer(self.settings, embedder=self.embedder, collection=col).run(
+                paths, progress=progress, show_progress=show_progress
+            )
+        finally:
+            with self._lock:
+                self._indexing -= 1
+                self._retriever = None  # sees the new collection state on next use
+                self._revision = read_revision(self.client, self.settings.collection)
 
     def retrieve(self, query: str, top_k: int | None = None) -> list[Source]:
         return self._retriever_or_raise().retrieve(query, top_k or self.settings.top_k)

@@ -1,14 +1,13 @@
 """Keyword search: BM25 (LlamaIndex's BM25Retriever) over the passages the Chroma collection itself holds.
 
-The BM25 index is built in memory from the collection's own documents and rebuilt whenever the collection's
-fingerprint (chunk count and a digest of its chunk ids) changes. Chunk ids are derived from each file's
-content hash, so an added, changed or deleted file always changes the fingerprint, whichever process indexed
-it: keyword results can never point at a chunk that is no longer in the collection.
+The BM25 index is built in memory from the collection's own documents on the first search. It is never
+checked again: whoever changes the collection makes it stale, so the engine drops its retriever (and with it
+this index) after its own indexing, and whenever the collection's revision shows that another process
+changed it (see `rag.store.mark_changed`). Keyword results can never point at a chunk no longer there.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from typing import Any
@@ -20,22 +19,6 @@ from rag.ingest.chunk import embed_text
 
 MAX_HITS = 50  # the most any caller asks for (Settings.top_k is at most 50)
 _PAGE = 5000  # chunks read from Chroma per request
-
-
-def collection_fingerprint(collection: Any) -> str:
-    """Chunk count plus a digest of every chunk id: changes with any add, change or delete."""
-    digest = hashlib.sha1()
-    count = 0
-    offset = 0
-    while True:
-        ids = collection.get(include=[], limit=_PAGE, offset=offset)["ids"]
-        for cid in sorted(ids):
-            digest.update(cid.encode())
-        count += len(ids)
-        if len(ids) < _PAGE:
-            break
-        offset += _PAGE
-    return f"{count}:{digest.hexdigest()}"
 
 
 def _read_nodes(collection: Any) -> list[BaseNode]:
@@ -54,12 +37,12 @@ def _read_nodes(collection: Any) -> list[BaseNode]:
 
 
 class KeywordIndex:
-    """BM25 over one collection, kept in step with it. Safe to share between threads."""
+    """BM25 over one collection as it was at the first search. Safe to share between threads."""
 
     def __init__(self, *, collection: Any) -> None:
         self._collection = collection
         self._lock = threading.Lock()
-        self._fingerprint = ""
+        self._built = False
         self._bm25: BM25Retriever | None = None
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
@@ -71,13 +54,12 @@ class KeywordIndex:
         return [(h.node.node_id, float(h.score or 0.0)) for h in hits if (h.score or 0.0) > 0][:k]
 
     def _current(self) -> BM25Retriever | None:
-        fingerprint = collection_fingerprint(self._collection)
         with self._lock:
-            if fingerprint != self._fingerprint:
+            if not self._built:
                 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself at import
                 nodes = _read_nodes(self._collection)
                 self._bm25 = (
                     BM25Retriever(nodes=nodes, similarity_top_k=min(MAX_HITS, len(nodes))) if nodes else None
                 )
-                self._fingerprint = fingerprint
+                self._built = True
             return self._bm25

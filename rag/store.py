@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
@@ -20,6 +21,7 @@ import chromadb
 import chromadb.errors
 import httpx
 from chromadb.api.models.Collection import Collection
+from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 
 from rag.errors import (
@@ -163,6 +165,43 @@ def open_collection(client: Any, settings: Settings, embedder_name: str, *, crea
             f"{embedder_name}: run `rag index --rebuild` (or set RAG_EMBED_MODEL back)"
         )
     return col
+
+
+REVISION_KEY = "revision"
+
+
+def mark_changed(collection: Any) -> None:
+    """Give the collection a new revision, so anything derived from its passages (the keyword index) is
+    rebuilt by every process that reads it. The indexer calls this before and after each write."""
+    metadata = dict(collection.metadata or {})
+    metadata[REVISION_KEY] = uuid.uuid4().hex
+    collection.modify(metadata=metadata)
+
+
+def fresh_client(settings: Settings) -> Any:
+    """A client whose copy of the embedded index is read from disk anew.
+
+    Within one process Chroma shares a single in-memory copy of an embedded index per folder, and that copy
+    never sees what another process writes (a search simply misses the new chunks). This drops the shared
+    copy, so the client made here loads the current one; clients already open keep working on theirs. On a
+    Chroma server every client sees every write: the client is simply made again.
+    """
+    if not settings.chroma_url:
+        SharedSystemClient.clear_system_cache()
+    return make_client(settings)
+
+
+def read_revision(client: Any, name: str) -> str | None:
+    """The collection's current revision as stored (another process may have changed it); None for a
+    collection indexed before revisions were kept, or one that no longer exists."""
+    try:
+        col = client.get_collection(name, embedding_function=None)
+    except RagError:
+        raise
+    except Exception:  # dropped (`rag index --rebuild` elsewhere): NotFoundError or ValueError, by backend
+        return None
+    value = (col.metadata or {}).get(REVISION_KEY)
+    return f"{col.id}:{value}" if value else None
 
 
 def drop_collection(client: Any, settings: Settings) -> None:

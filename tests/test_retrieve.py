@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +67,33 @@ def test_keyword_retrieval__follows_added_changed_and_deleted_files(
     stale = asker.retrieve("Vantor seals spring bearings")
     assert all("Vantor" not in s.text for s in stale)
     assert "valves.md" not in files(asker.retrieve("relief valve quarter calibrated gauge"))
+
+
+@pytest.mark.parametrize("mode", ["dense", "hybrid"])
+def test_retrieval__a_running_engine_finds_what_another_process_indexed(
+    tmp_path: Path, folder: Path, embedder: object, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    import rag.keyword
+
+    reads: list[int] = []  # how often the keyword side reads every passage
+    real_read = rag.keyword._read_nodes
+    monkeypatch.setattr(rag.keyword, "_read_nodes", lambda col: reads.append(1) or real_read(col))
+    asker = engine_for(tmp_path, folder, embedder, mode)  # as the page: open all along
+    asker.index()
+    for _ in range(3):
+        assert files(asker.retrieve("Vantor pump seals"))[0] == "pumps.md"
+    assert len(reads) == (1 if mode == "hybrid" else 0)  # nothing changed: nothing read again
+
+    (folder / "turbines.md").write_text("# Turbines\n\nThe Quillmark turbine spins at night only.")
+    env = dict(os.environ, RAG_DATA_DIR=str(tmp_path / "data"), RAG_CORPUS_DIR=str(folder))
+    done = subprocess.run([sys.executable, "-m", "rag.cli", "index", "--json"], env=env,
+                          capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert done.returncode == 0 and json.loads(done.stdout)["added"] == 1, done.stderr
+
+    for _ in range(2):
+        found = asker.retrieve("Which turbine spins at night?")
+        assert found[0].file == "turbines.md" and found[0].score > 0.3
+    assert len(reads) == (2 if mode == "hybrid" else 0)  # read once more, after the change only
 
 
 def test_keyword_retrieval__finds_a_rare_code_by_its_exact_spelling(

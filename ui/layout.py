@@ -23,9 +23,9 @@ QUEUE_POLL_S = 0.02
 cores that loop took about 0.2 s of CPU from the model during every prompt evaluation (bench/ui_ttft.py)."""
 
 PROGRESS_POLL_S = 0.25
-"""How often Gradio looks for progress updates (gr.Progress) while an event runs: every 10 ms by default, which
-wakes the page 100 times a second while the model reads the prompt. The page reports progress by yielding
-messages, not through gr.Progress, so a slow look costs nothing."""
+"""How often Gradio looks for progress updates (gr.Progress) while an event runs: every 10 ms by default,
+which wakes the page 100 times a second while the model reads the prompt. The page reports progress by
+yielding messages, not through gr.Progress, so a slow look costs nothing."""
 
 _HEADER = f"""
 <div id="rag-title"><h1>📚 {TITLE}</h1>

@@ -16,7 +16,8 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from rag.errors import IndexBusy, IngestError
 from rag.ingest.chunk import chunk_document, embed_text
 from rag.ingest.readers import SUPPORTED_SUFFIXES, Unreadable, check_size, read_document
 from rag.settings import Settings
-from rag.store import store_failure
+from rag.store import mark_changed, store_failure
 
 INGEST_VERSION = 2  # bump when readers or chunking change what a file turns into
 
@@ -122,6 +123,7 @@ class Indexer:
         self.settings = settings
         self.embedder = embedder
         self.collection = collection
+        self._marked = False  # the collection's revision was changed before this run's first write
 
     def content_digest(self, path: Path) -> str:
         """The file's SHA-256 combined with how it is chunked: a change to either re-indexes the file."""
@@ -190,6 +192,7 @@ class Indexer:
         self, paths: Iterable[Path] | None, *, progress: Progress | None, show_progress: bool
     ) -> IndexReport:
         t0 = time.perf_counter()
+        self._marked = False
         report = IndexReport()
         files, other, scope = self._select(paths)
         report.skipped.extend((self.file_key(p), why) for p, why in other)
@@ -306,6 +309,16 @@ class Indexer:
 
         return files, other, in_scope
 
+    @contextmanager
+    def _changing(self) -> Iterator[None]:
+        """Around every store write: a new revision before the run's first write and after each one, so a
+        process that built something from the passages (the keyword index) sees the change, also mid-run."""
+        if not self._marked:
+            mark_changed(self.collection)
+            self._marked = True
+        yield
+        mark_changed(self.collection)
+
     def _write(self, window: list[tuple[str, list[TextNode], list[str]]]) -> int:
         nodes = [n for _, ns, _ in window for n in ns]
         if nodes:
@@ -313,19 +326,23 @@ class Indexer:
         by_id = {}
         for node, vec in zip(nodes, vectors if nodes else [], strict=True):
             by_id[node.node_id] = vec
-        for _key, file_nodes, stale in window:
-            if file_nodes:
-                self.collection.upsert(
-                    ids=[n.node_id for n in file_nodes],
-                    embeddings=[by_id[n.node_id] for n in file_nodes],
-                    documents=[n.text for n in file_nodes],
-                    metadatas=[
-                        node_to_metadata_dict(n, remove_text=True, flat_metadata=True) for n in file_nodes
-                    ],
-                )
-            self._delete(stale)
+        with self._changing():
+            for _key, file_nodes, stale in window:
+                if file_nodes:
+                    self.collection.upsert(
+                        ids=[n.node_id for n in file_nodes],
+                        embeddings=[by_id[n.node_id] for n in file_nodes],
+                        documents=[n.text for n in file_nodes],
+                        metadatas=[
+                            node_to_metadata_dict(n, remove_text=True, flat_metadata=True) for n in file_nodes
+                        ],
+                    )
+                self._delete(stale)
         return len(nodes)
 
     def _delete(self, ids: list[str]) -> None:
-        for i in range(0, len(ids), 5000):
-            self.collection.delete(ids=ids[i : i + 5000])
+        if not ids:
+            return
+        with self._changing():
+            for i in range(0, len(ids), 5000):
+                self.collection.delete(ids=ids[i : i + 5000])
