@@ -126,11 +126,17 @@ class CachedAsker:
 
 
 def retrieve(engine: Any, example: Example, top_k: int | None = None) -> dict[str, Any]:
-    """Retrieval only: the sources `engine.retrieve()` returns, shaped like an answer dict with no text."""
+    """Retrieval only: the sources `engine.retrieve()` returns, shaped like an answer dict with no text.
+
+    A follow-up is searched as `ask()` would search it without a model to rewrite it: joined with the last
+    question of its conversation (alone it would name nothing it is about)."""
     import time
 
+    from rag.query import search_query
+
+    query = search_query(example.question, list(example.history), None)
     start = time.perf_counter()
-    sources = engine.retrieve(example.question, top_k=top_k)
+    sources = engine.retrieve(query, top_k=top_k)
     elapsed = time.perf_counter() - start
     return {
         "text": "",
@@ -138,5 +144,6 @@ def retrieve(engine: Any, example: Example, top_k: int | None = None) -> dict[st
         "refused": False,
         "unsupported": [],
         "question": example.question,
+        "search_query": query,
         "timings": {"retrieve": elapsed, "total": elapsed},
     }

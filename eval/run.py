@@ -289,6 +289,7 @@ def make_record(
         "tags": list(example.tags),
         "reference_answer": example.reference_answer,
         "reference_sources": list(example.reference_sources),
+        "search_query": answer.get("search_query") or example.question,
         "answer": answer.get("text", ""),
         "refused": bool(answer.get("refused")),
         "model": answer.get("model", ""),

@@ -92,14 +92,17 @@ def needs_context(question: str) -> bool:
     return not names_in(question)
 
 
-def search_query(question: str, history: list[dict[str, str]], chat: Chat) -> str:
+def search_query(question: str, history: list[dict[str, str]], chat: Chat | None) -> str:
     """What to search for: the question itself, or, when it needs the conversation, its standalone rewrite
     (one short model call). A rewrite that is empty, rambles, or drops a name the question gave is not
-    trusted: the last user turn joined with the question is searched instead."""
+    trusted, and with no `chat` (retrieval without a model) none is asked for: then the last user turn
+    joined with the question is searched instead."""
     if not history or not needs_context(question):
         return question
-    rewritten = "".join(chat(condense_messages(question, history), temperature=0.0, max_tokens=64))
-    rewritten = rewritten.strip().strip('"').splitlines()[0].strip() if rewritten.strip() else ""
+    rewritten = ""
+    if chat is not None:
+        rewritten = "".join(chat(condense_messages(question, history), temperature=0.0, max_tokens=64))
+        rewritten = rewritten.strip().strip('"').splitlines()[0].strip() if rewritten.strip() else ""
     kept = set(names_in(rewritten))
     if (
         not rewritten

@@ -74,6 +74,15 @@ def test_search_query__rewrite_that_drops_a_name_of_the_question_is_not_trusted(
     assert query.startswith("What was Mistral AI's first model?")
 
 
+def test_search_query__without_a_model_a_follow_up_is_joined_with_the_last_question() -> None:
+    assert search_query("And under which licence was it released?", HISTORY, None) == (
+        "What was Mistral AI's first model? And under which licence was it released?"
+    )
+    assert search_query("Under which licence was Mistral 7B released?", HISTORY, None) == (
+        "Under which licence was Mistral 7B released?"
+    )
+
+
 def test_search_query__without_history_no_model_is_called() -> None:
     chat = RecordingChat("anything")
     assert search_query("And who built it?", [], chat) == "And who built it?"

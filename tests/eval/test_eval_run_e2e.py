@@ -71,3 +71,24 @@ def test_run__end_to_end_on_the_project_corpus_then_from_cache(  # type: ignore[
     assert all(d["delta"] in (0.0, None) for d in again["baseline"]["delta"].values())
     # A threshold on a metric this run did not measure (no judge) fails the gate with exit 1.
     assert main([*common, "--out", str(second), "--fail-under", "faithfulness_judge=0.1"]) == 1
+
+
+def test_run__retrieval_only_searches_a_follow_up_with_its_conversation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path / "data"))  # its own index of corpus/; no model
+    project_set = Path(__file__).resolve().parents[2] / "eval" / "datasets" / "corpus_qa.jsonl"
+    lines = project_set.read_text(encoding="utf-8").splitlines()
+    follow_ups = [line for line in lines if json.loads(line).get("history")]
+    assert len(follow_ups) >= 5
+    dataset = tmp_path / "follow_ups.jsonl"
+    dataset.write_text("\n".join(follow_ups) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["--dataset", str(dataset), "--retrieval-only", "--out", str(out), "--no-judge-check"]) == 0
+    report = _report(out)
+    for q, line in zip(report["questions"], follow_ups, strict=True):
+        last_user = [t["content"] for t in json.loads(line)["history"] if t["role"] == "user"][-1]
+        assert q["search_query"] in (q["question"], f"{last_user} {q['question']}")
+    assert any(q["search_query"] != q["question"] for q in report["questions"])
+    # alone, "And under which licence was it released?" found only the licences article (recall 0)
+    assert report["aggregate"]["retrieval_recall_at_k"]["mean"] == 1.0
