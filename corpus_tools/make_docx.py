@@ -23,7 +23,8 @@ BLOCKS: list[tuple[str, str]] = [
         "p",
         "The European Union's Artificial Intelligence Act is the first comprehensive law on AI adopted by a "
         "major jurisdiction. During its negotiation, the treatment of open-source models was one of the most "
-        "disputed questions: some feared that strict rules would stifle open research and European start-ups, "
+        "disputed questions: some feared that strict rules would stifle open research and European "
+        "start-ups, "
         "others that broad exemptions would leave powerful models unregulated. This briefing summarises how "
         "the final text handles open-source AI.",
     ),
@@ -31,16 +32,21 @@ BLOCKS: list[tuple[str, str]] = [
     (
         "p",
         "The AI Act is formally Regulation (EU) 2024/1689. It was published in the Official Journal of the "
-        "European Union in July 2024 and entered into force on 1 August 2024. Its obligations apply in stages:",
+        "European Union in July 2024 and entered into force on 1 August 2024. Its obligations apply in "
+        "stages:",
     ),
     ("li", "2 February 2025: the bans on prohibited AI practices start to apply."),
     ("li", "2 August 2025: the obligations for providers of general-purpose AI models start to apply."),
-    ("li", "2 August 2026: most of the remaining rules apply, including most of those for high-risk systems."),
+    (
+        "li",
+        "2 August 2026: most of the remaining rules apply, including most of those for high-risk systems.",
+    ),
     (
         "p",
         "The Act follows a risk-based approach. A few practices, such as social scoring of individuals, "
         "are prohibited. High-risk systems, for example AI used in recruitment, credit scoring or critical "
-        "infrastructure, must meet strict requirements. Systems that interact with people or generate content "
+        "infrastructure, must meet strict requirements. Systems that interact with people or generate "
+        "content "
         "have transparency duties, and most other systems are not specifically regulated.",
     ),
     ("h1", "The general exemption for open-source AI systems"),
@@ -50,7 +56,8 @@ BLOCKS: list[tuple[str, str]] = [
         "open-source licences. The exemption has important exceptions. It does not cover open-source systems "
         "that are placed on the market or put into service as high-risk AI systems, systems that fall under "
         "the prohibited practices, or systems subject to the transparency obligations, such as chatbots and "
-        "generators of synthetic content. In other words, an open licence does not make a dangerous use legal.",
+        "generators of synthetic content. In other words, an open licence does not make a dangerous use "
+        "legal.",
     ),
     ("h1", "General-purpose AI models"),
     (
@@ -65,7 +72,8 @@ BLOCKS: list[tuple[str, str]] = [
     ("h1", "What open-source GPAI providers are spared"),
     (
         "p",
-        "Providers of general-purpose models released under a free and open-source licence, whose parameters, "
+        "Providers of general-purpose models released under a free and open-source licence, whose "
+        "parameters, "
         "including the weights, and information on the architecture and usage are made publicly available, "
         "are exempt from the two documentation duties: the technical documentation for the authorities and "
         "the information for downstream providers. The reasoning is that openly published models already "
@@ -82,8 +90,10 @@ BLOCKS: list[tuple[str, str]] = [
     ("h1", "The exception: models with systemic risk"),
     (
         "p",
-        "None of these exemptions applies to general-purpose models with systemic risk. A model is presumed to "
-        "have high-impact capabilities, and thus systemic risk, when the cumulative amount of computation used "
+        "None of these exemptions applies to general-purpose models with systemic risk. A model is presumed "
+        "to "
+        "have high-impact capabilities, and thus systemic risk, when the cumulative amount of computation "
+        "used "
         "for its training is greater than 10^25 floating-point operations. The European Commission can also "
         "designate a model on other grounds. Providers of such models, open or not, must evaluate the model, "
         "including adversarial testing, assess and mitigate systemic risks, report serious incidents to the "
@@ -93,7 +103,8 @@ BLOCKS: list[tuple[str, str]] = [
     (
         "p",
         "The rules on general-purpose models are enforced by the AI Office, part of the European Commission. "
-        "The heaviest fines, for prohibited practices, reach 35 million euros or 7 percent of worldwide annual "
+        "The heaviest fines, for prohibited practices, reach 35 million euros or 7 percent of worldwide "
+        "annual "
         "turnover, whichever is higher. Providers of general-purpose models face fines of up to 15 million "
         "euros or 3 percent of worldwide turnover.",
     ),
@@ -102,7 +113,8 @@ BLOCKS: list[tuple[str, str]] = [
         "p",
         "Supporters of open AI welcomed the exemptions, which spare researchers and small developers much of "
         "the paperwork. Critics noted that the Act does not define open source precisely, leaving room for "
-        "disputes over licences with use restrictions, and that the largest open models will in any case face "
+        "disputes over licences with use restrictions, and that the largest open models will in any case "
+        "face "
         "the full systemic-risk regime.",
     ),
 ]

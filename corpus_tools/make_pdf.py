@@ -151,7 +151,7 @@ def _check_latin1() -> None:
             try:
                 text.encode("latin-1")
             except UnicodeEncodeError as e:  # pragma: no cover - guard for editors
-                raise SystemExit(f"page {n}: non-Latin-1 text: {text[:60]!r}: {e}")
+                raise SystemExit(f"page {n}: non-Latin-1 text: {text[:60]!r}: {e}") from e
 
 
 def build(out: Path = OUT) -> Path:
@@ -161,7 +161,9 @@ def build(out: Path = OUT) -> Path:
     pdf = FPDF(format="A4")
     pdf.set_title(TITLE)
     pdf.set_author("Open-source AI reference collection")
-    pdf.set_creation_date(__import__("datetime").datetime(2025, 1, 1, tzinfo=__import__("datetime").timezone.utc))
+    pdf.set_creation_date(
+        __import__("datetime").datetime(2025, 1, 1, tzinfo=__import__("datetime").timezone.utc)
+    )
     pdf.set_margins(20, 20, 20)
     # Each page's content must fit on its page; overflow would shift facts to another page.
     pdf.set_auto_page_break(False)
