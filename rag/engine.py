@@ -163,7 +163,10 @@ class Rag:
             with self._lock:
                 self._indexing -= 1
                 self._retriever = None  # sees the new collection state on next use
-                self._revision = read_revision(self.client, self.settings.collection)
+                try:
+                    self._revision = read_revision(self.client, self.settings.collection)
+                except RagError:  # the store went away (the run's own error says so): reopen next time
+                    self._revision = None
 
     def retrieve(self, query: str, top_k: int | None = None) -> list[Source]:
         return self._retriever_or_raise().retrieve(query, top_k or self.settings.top_k)

@@ -311,8 +311,9 @@ class Indexer:
 
     @contextmanager
     def _changing(self) -> Iterator[None]:
-        """Around every store write: a new revision before the run's first write and after each one, so a
-        process that built something from the passages (the keyword index) sees the change, also mid-run."""
+        """Around every store write: a new revision before the run's first write and after each one, so
+        another process holding a copy of the index (its vectors, its keyword index) sees the change, also
+        mid-run."""
         if not self._marked:
             mark_changed(self.collection)
             self._marked = True
