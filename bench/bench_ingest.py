@@ -10,7 +10,11 @@ line so every copy is a new file), or with --chunks N the synthetic corpus of `b
    with --raw-sample, on that many of them spread over the corpus);
 2. index: a full `Rag.index()` of the folder into a fresh Chroma (read, chunk, hash, embed, write);
 3. raw again (the machine is shared: the two raw runs bracket the index run and are averaged);
-4. re-index of the unchanged folder.
+4. re-index of the unchanged folder;
+5. with --chunks, retrieval on the index just built: --queries questions about the synthetic projects,
+   dense and hybrid alternating, each through its own engine (p50/p95 and the ratio); the keyword side's
+   one-off build (it reads every passage at the first hybrid search, and again only after the index changes)
+   is reported apart.
 Goals: index throughput >= 0.85x raw; unchanged re-index <= 2 % of the full index. During the full index,
 the process's resident memory and the Chroma folder's size are sampled at every tenth of the files, so
 memory growth can be set against the index's own growth.
@@ -21,16 +25,19 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from synthetic_corpus import write_corpus  # noqa: E402
+from synthetic_corpus import questions, write_corpus  # noqa: E402
 
 from rag import Rag, Settings  # noqa: E402
 from rag.ingest.chunk import chunk_document, embed_text  # noqa: E402
@@ -97,11 +104,38 @@ class MemorySampler:
             self.rows.append((round(self.chunks * done / total), rss_mb(), dir_mb(self.chroma_dir)))
 
 
+def retrieval_latency(engine: Rag, n_queries: int, n_chunks: int) -> None:
+    """Dense vs hybrid on the same index, alternating question by question."""
+    engines = {
+        mode: Rag(engine.settings.model_copy(update={"retrieval": mode}), embedder=engine.embedder)
+        for mode in ("dense", "hybrid")
+    }
+    qs = questions(n_queries, n_chunks)
+    engines["dense"].retrieve(qs[0])
+    t = time.perf_counter()
+    engines["hybrid"].retrieve(qs[0])
+    first_hybrid = time.perf_counter() - t
+    ms: dict[str, list[float]] = {"dense": [], "hybrid": []}
+    for i, q in enumerate(qs):
+        for mode in ("dense", "hybrid") if i % 2 == 0 else ("hybrid", "dense"):
+            t = time.perf_counter()
+            engines[mode].retrieve(q)
+            ms[mode].append(1000 * (time.perf_counter() - t))
+    d50, h50 = statistics.median(ms["dense"]), statistics.median(ms["hybrid"])
+    print(f"retrieval over {n_queries} questions (top_k {engine.settings.top_k}, query embedding included):")
+    for mode in ("dense", "hybrid"):
+        p95 = float(np.percentile(ms[mode], 95))
+        print(f"  {mode:<7} p50 {statistics.median(ms[mode]):7.1f} ms  p95 {p95:7.1f} ms")
+    print(f"  hybrid/dense p50 ratio: {h50 / d50:.2f}")
+    print(f"  first hybrid search (keyword index built from every passage): {first_hybrid:.1f} s")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--copies", type=int, default=4)
     ap.add_argument("--chunks", type=int, default=0, help="index a synthetic corpus of this many paragraphs")
     ap.add_argument("--raw-sample", type=int, default=0, help="time the raw embedder on this many chunks")
+    ap.add_argument("--queries", type=int, default=100, help="with --chunks: questions for step 5")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "docs"
@@ -126,6 +160,8 @@ def main() -> int:
         t = time.perf_counter()
         again = engine.index()
         reindex_s = time.perf_counter() - t
+        if args.chunks and args.queries:
+            retrieval_latency(engine, args.queries, args.chunks)
     assert report.chunks_written == len(texts), (report.chunks_written, len(texts))
     assert again.chunks_written == 0
     raw = (raw1 + raw2) / 2
