@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlparse
 
@@ -23,6 +24,7 @@ import httpx
 from chromadb.api.models.Collection import Collection
 from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
+from filelock import FileLock, Timeout
 
 from rag.errors import (
     ConfigError,
@@ -86,6 +88,9 @@ class OnServer:
         return call
 
 
+OPEN_LOCK_TIMEOUT_S = 60.0
+"""Opening an index takes well under a second; a holder that long has died or hangs: open regardless."""
+
 LOW_DISK_BYTES = 16 * 1024 * 1024
 """Below this much free space a failed write is reported as a full disk (chromadb's own words vary)."""
 
@@ -111,11 +116,30 @@ def make_client(settings: Settings) -> Any:
         return OnServer(client, settings.chroma_url)
     try:
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+        with _opening_lock(settings):
+            return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     except OSError as e:
         raise IngestError(f"cannot open the index in {settings.chroma_dir}: {e.strerror}") from e
     except chromadb.errors.ChromaError as e:  # a full disk or a read-only database, in chromadb's words
         raise store_failure(settings, "opened", e) from e
+
+
+@contextmanager
+def _opening_lock(settings: Settings) -> Iterator[None]:
+    """Held while an embedded index is opened. Two processes opening a new index at once (two `rag index`,
+    or the page and an indexer) would both create its tables, and one would fail ("table collections
+    already exists"). Where the lock cannot be had (a read-only or full data dir), the index is opened
+    without it, as before."""
+    lock = FileLock(str(settings.data_dir / "chroma-open.lock"), timeout=OPEN_LOCK_TIMEOUT_S)
+    try:
+        lock.acquire()
+    except (OSError, Timeout):
+        yield
+        return
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def store_failure(settings: Settings, what: str, error: Exception) -> IngestError:
@@ -154,12 +178,18 @@ def open_collection(client: Any, settings: Settings, embedder_name: str, *, crea
     except Exception:  # chromadb raises NotFoundError or ValueError depending on the backend
         if not create:
             return None
-        col = client.get_or_create_collection(
-            settings.collection,
-            configuration={"hnsw": dict(HNSW)},
-            metadata={"embedder": embedder_name},
-            embedding_function=None,
-        )
+        try:
+            col = client.get_or_create_collection(
+                settings.collection,
+                configuration={"hnsw": dict(HNSW)},
+                metadata={"embedder": embedder_name},
+                embedding_function=None,
+            )
+        except chromadb.errors.ChromaError as e:  # another process may have created it at the same moment
+            try:
+                col = client.get_collection(settings.collection, embedding_function=None)
+            except Exception:
+                raise e from None
     built_with = (col.metadata or {}).get("embedder")
     if built_with and built_with != embedder_name:
         raise IndexMismatch(
