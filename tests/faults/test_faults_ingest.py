@@ -446,4 +446,3 @@ def _make_read_only(root: Path) -> dict[Path, int]:
         modes[path] = path.stat().st_mode & 0o7777
         path.chmod(modes[path] & ~0o222)
     return modes
-
