@@ -78,10 +78,7 @@ class TimedEngine:
                 record["cpu_first_delta"] = time.process_time()
             if isinstance(event, Answer):
                 record["timings"] = dict(event.timings)
-            t_yield = time.perf_counter()
             yield event
-            if "first_delta" not in record:  # the page held the engine before it asked the model
-                record["held"] = record.get("held", 0.0) + time.perf_counter() - t_yield
 
 
 # The page's client runs in a process of its own, as a browser does: it does not share the page's interpreter
@@ -224,7 +221,6 @@ def main(argv: list[str] | None = None) -> int:
         overhead: list[tuple[float, float, float]] = []  # gradio in, retrieve + prompt, gradio out (s)
         core_model: list[float] = []  # the model's TTFT as the core saw it (request sent -> first Delta)
         page_cpu: list[float] = []  # CPU the page process used from the engine call to the first Delta
-        held: list[float] = []  # the page showing "searching" before the engine goes on to retrieve
         print(f"\n{'round':>5}  {'page TTFT':>10}  {'endpoint TTFT':>13}  {'difference':>10}  question")
         for i in range(rounds):
             q = QUESTIONS[i % len(QUESTIONS)]
@@ -251,8 +247,7 @@ def main(argv: list[str] | None = None) -> int:
                     LAST_PAGE["seen"] - rec["first_delta"],
                 )
             )
-            core_model.append(rec["first_delta"] - rec["called"] - overhead[-1][1] - rec.get("held", 0.0))
-            held.append(rec.get("held", 0.0))
+            core_model.append(rec["first_delta"] - rec["called"] - overhead[-1][1])
             page_cpu.append(rec["cpu_first_delta"] - rec["cpu_called"])
             d = (page_s[-1] - endpoint_s[-1]) * 1000
             print(
@@ -274,10 +269,6 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\npage overhead (median): Gradio in {g_in:.0f} ms + retrieval/prompt {core:.0f} ms "
         f"+ Gradio out {g_out:.0f} ms = {total:.0f} ms"
-    )
-    print(
-        f"the page holding the engine between its events before the first token (median): "
-        f"{statistics.median(held) * 1000:.0f} ms (Gradio sends each update before it asks for the next)"
     )
     in_core = statistics.median(c - e for c, e in zip(core_model, endpoint_s, strict=True)) * 1000
     print(

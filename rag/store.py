@@ -204,7 +204,7 @@ REVISION_KEY = "revision"
 
 def mark_changed(collection: Any) -> None:
     """Give the collection a new revision, so anything derived from its passages (the keyword index) is
-    rebuilt by every process that reads it. The indexer calls this before and after each write."""
+    rebuilt by every process that reads it. The indexer calls this before its first write and after each."""
     metadata = dict(collection.metadata or {})
     metadata[REVISION_KEY] = uuid.uuid4().hex
     collection.modify(metadata=metadata)
