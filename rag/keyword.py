@@ -1,6 +1,6 @@
 """Keyword search: BM25 (LlamaIndex's BM25Retriever) over the passages the Chroma collection itself holds.
 
-The BM25 index is built in memory from the collection's own documents on the first search. It is never
+The BM25 index is built in memory from the passages the collection holds, at the first search. It is never
 checked again: whoever changes the collection makes it stale, so the engine drops its retriever (and with it
 this index) after its own indexing, and whenever the collection's revision shows that another process
 changed it (see `rag.store.mark_changed`). Keyword results can never point at a chunk no longer there.
@@ -16,6 +16,7 @@ from llama_index.core.schema import BaseNode, TextNode
 from llama_index.retrievers.bm25 import BM25Retriever
 
 from rag.ingest.chunk import embed_text
+from rag.store import chunk_text
 
 MAX_HITS = 50  # the most any caller asks for (Settings.top_k is at most 50)
 _PAGE = 5000  # chunks read from Chroma per request
@@ -28,7 +29,7 @@ def _read_nodes(collection: Any) -> list[BaseNode]:
     while True:
         got = collection.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
         for cid, text, md in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True):
-            passage = TextNode(id_=cid, text=text or "", metadata=dict(md or {}))
+            passage = TextNode(id_=cid, text=chunk_text(text, md), metadata=dict(md or {}))
             nodes.append(TextNode(id_=cid, text=embed_text(passage)))
         if len(got["ids"]) < _PAGE:
             break

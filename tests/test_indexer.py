@@ -102,3 +102,17 @@ def test_index__given_file_outside_corpus_is_added_without_touching_the_rest(
     assert len({f for f, _ in chunks(engine).values()}) == 4
     # a later full run keeps uploads (they are part of what is indexed)
     assert engine.index().deleted == 0
+
+
+def test_index__stores_each_chunk_text_once_in_its_node_record(engine: Rag, folder: Path) -> None:
+    """No Chroma document (Chroma would build a full-text index of it that nothing searches): the text is
+    read back from LlamaIndex's node record."""
+    from rag.store import chunk_text
+
+    engine.index()
+    got = engine.collection().get(include=["documents", "metadatas"])
+    assert got["ids"] and all(d is None for d in got["documents"])
+    texts = [chunk_text(d, m) for d, m in zip(got["documents"], got["metadatas"], strict=True)]
+    sources = " ".join((folder / f"{n}.md").read_text() for n in ("alpha", "beta", "gamma")).split()
+    for text in texts:  # word for word a stretch of its document
+        assert len(text) > 40 and " ".join(text.split()) in " ".join(sources)

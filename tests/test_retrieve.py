@@ -139,3 +139,32 @@ def test_settings__unknown_retrieval_mode_is_refused_with_the_choices(
     monkeypatch.setenv("RAG_RETRIEVAL", "fuzzy")
     with pytest.raises(ValidationError, match="dense.*keyword.*hybrid"):
         Settings()
+
+
+@pytest.mark.parametrize("mode", ["dense", "keyword", "hybrid"])
+def test_retrieval__reads_an_index_whose_chunks_are_chroma_documents(
+    tmp_path: Path, folder: Path, embedder: object, mode: str
+) -> None:
+    """Indexes written before chunk texts moved into the node record keep their text as Chroma documents."""
+    from llama_index.core.vector_stores.utils import metadata_dict_to_node, node_to_metadata_dict
+
+    engine = engine_for(tmp_path, folder, embedder, mode)
+    engine.index()
+    col = engine.collection()
+    got = col.get(include=["embeddings", "metadatas", "documents"])
+    nodes = [metadata_dict_to_node(md) for md in got["metadatas"]]
+    col.delete(ids=got["ids"])
+    col.add(
+        ids=got["ids"],
+        embeddings=got["embeddings"],
+        documents=[n.get_content() for n in nodes],
+        metadatas=[node_to_metadata_dict(n, remove_text=True, flat_metadata=True) for n in nodes],
+    )
+    old = col.get(include=["metadatas", "documents"])
+    assert all(json.loads(md["_node_content"])["text"] == "" for md in old["metadatas"])
+    assert all(old["documents"])
+
+    reader = engine_for(tmp_path, folder, embedder, mode)
+    found = reader.retrieve("When are the Vantor pump seals replaced?")
+    assert found[0].file == "pumps.md"
+    assert "seals are replaced every spring" in found[0].text

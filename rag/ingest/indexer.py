@@ -25,14 +25,13 @@ from typing import Any
 import chromadb.errors
 from filelock import FileLock, Timeout
 from llama_index.core.schema import TextNode
-from llama_index.core.vector_stores.utils import node_to_metadata_dict
 
 from rag.embed import Embedder
 from rag.errors import IndexBusy, IngestError
 from rag.ingest.chunk import chunk_document, embed_text
 from rag.ingest.readers import SUPPORTED_SUFFIXES, Unreadable, check_size, read_document
 from rag.settings import Settings
-from rag.store import mark_changed, store_failure
+from rag.store import chunk_metadata, mark_changed, store_failure
 
 INGEST_VERSION = 2  # bump when readers or chunking change what a file turns into
 
@@ -333,10 +332,7 @@ class Indexer:
                     self.collection.upsert(
                         ids=[n.node_id for n in file_nodes],
                         embeddings=[by_id[n.node_id] for n in file_nodes],
-                        documents=[n.text for n in file_nodes],
-                        metadatas=[
-                            node_to_metadata_dict(n, remove_text=True, flat_metadata=True) for n in file_nodes
-                        ],
+                        metadatas=[chunk_metadata(n) for n in file_nodes],
                     )
                 self._delete(stale)
         return len(nodes)

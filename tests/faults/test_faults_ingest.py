@@ -27,6 +27,7 @@ from rag import Rag
 from rag.embed import Embedder
 from rag.ingest.indexer import Indexer
 from rag.ingest.readers import MAX_FILE_BYTES
+from rag.store import chunk_text
 from tests import docs
 from tests.conftest import CORPUS, make_settings
 from tests.docs import chunks
@@ -336,7 +337,7 @@ def test_index__bad_files_are_named_with_a_reason_and_every_good_file_is_indexed
     got = engine.collection().get(include=["metadatas", "documents"])
     text_of: dict[str, str] = {}
     for md, text in zip(got["metadatas"], got["documents"], strict=True):
-        text_of[md["file"]] = text_of.get(md["file"], "") + "\n" + text
+        text_of[md["file"]] = text_of.get(md["file"], "") + "\n" + chunk_text(text, md)
     assert set(text_of) == set(GOOD)
     for name, phrase in GOOD.items():
         assert phrase in text_of[name], (name, text_of[name][:200])
