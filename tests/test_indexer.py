@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag import IndexMismatch, Rag
+from rag.store import chunk_text
 from tests.conftest import STORES, make_settings, store_settings
 from tests.docs import chunks, write_doc
 
@@ -107,8 +108,6 @@ def test_index__given_file_outside_corpus_is_added_without_touching_the_rest(
 def test_index__stores_each_chunk_text_once_in_its_node_record(engine: Rag, folder: Path) -> None:
     """No Chroma document (Chroma would build a full-text index of it that nothing searches): the text is
     read back from LlamaIndex's node record."""
-    from rag.store import chunk_text
-
     engine.index()
     got = engine.collection().get(include=["documents", "metadatas"])
     assert got["ids"] and all(d is None for d in got["documents"])

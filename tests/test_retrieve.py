@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from llama_index.core.vector_stores.utils import metadata_dict_to_node, node_to_metadata_dict
 from pydantic import ValidationError
 
 from rag import Rag
@@ -146,8 +147,6 @@ def test_retrieval__reads_an_index_whose_chunks_are_chroma_documents(
     tmp_path: Path, folder: Path, embedder: object, mode: str
 ) -> None:
     """Indexes written before chunk texts moved into the node record keep their text as Chroma documents."""
-    from llama_index.core.vector_stores.utils import metadata_dict_to_node, node_to_metadata_dict
-
     engine = engine_for(tmp_path, folder, embedder, mode)
     engine.index()
     col = engine.collection()
