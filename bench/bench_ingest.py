@@ -227,7 +227,7 @@ def main() -> int:
     print("chunks indexed    RSS MB    Chroma dir MB")
     for n, rss, size in sampler.rows:
         print(f"{n:>14}  {rss:>8.0f}  {size:>15.1f}")
-    raw_during = sampler.raw_chunks / sampler.raw_seconds
+    raw_during = sampler.raw_chunks / sampler.raw_seconds if sampler.raw_seconds else float("nan")
     embed_s = embedding.seconds
     store_s = writing.seconds - embed_s
     print(f"raw embedder:      {raw1:.1f} before / {raw2:.1f} after chunks/s (mean {raw:.1f}); "
