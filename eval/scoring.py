@@ -22,7 +22,7 @@ from eval.metrics import (
     token_recall,
 )
 from eval.support import lexical_check, lexical_supports
-from eval.text import cited_sentences, split_claims, strip_markers
+from eval.text import cited_sentences, normalize_answer, split_claims, strip_markers
 
 ANSWER_METRICS = ("faithfulness", "citation_recall", "citation_precision", "groundedness_lexical")
 JUDGE_METRICS = (
@@ -38,10 +38,24 @@ METRICS = (
     "retrieval_recall_at_k",
     "mrr",
     "refusal_accuracy",
+    "answered_when_answerable",
+    "refused_when_unanswerable",
+    "answer_retrieved",
+    "answered_when_retrieved",
     "answered_rate",
     *JUDGE_METRICS,
 )
 """Every metric name a report can hold, each in [0, 1]; `--fail-under` accepts these."""
+
+
+def answer_retrieved(answer: dict[str, Any], references: Sequence[str]) -> float | None:
+    """1.0 when a passage given to the model holds a reference answer (normalised text), else 0.0; None
+    when the example's references are whole sentences written here rather than spans of the documents."""
+    spans = [normalize_answer(r) for r in references if r.strip()]
+    if not spans:
+        return None
+    texts = [normalize_answer(s["text"]) for s in answer.get("sources", [])]
+    return float(any(span in text for span in spans for text in texts))
 
 
 def retrieved_files(answer: dict[str, Any]) -> list[str]:
@@ -77,6 +91,14 @@ def score_answer(
     metrics: dict[str, float | None] = dict.fromkeys(METRICS if judge else METRICS[: -len(JUDGE_METRICS)])
     metrics.update(score_retrieval(example, answer, k))
     metrics["refusal_accuracy"] = refusal_correct(refused, example.answerable)
+    if example.answerable:
+        metrics["answered_when_answerable"] = float(not refused)
+        retrieved = answer_retrieved(answer, example.references)
+        metrics["answer_retrieved"] = retrieved
+        if retrieved:
+            metrics["answered_when_retrieved"] = float(not refused)
+    else:
+        metrics["refused_when_unanswerable"] = float(refused)
     metrics["answered_rate"] = 1.0
     text = strip_markers(answer.get("text", ""))
     if example.answerable:

@@ -1,19 +1,26 @@
-"""From a question to a verified answer: condense, retrieve, prompt, generate, verify.
+"""From a question to a verified answer: condense, retrieve, focus, generate, verify.
 
 `answer_stream` is the one code path: it yields what to show while the model writes and ends with the
 verified `Answer`; `rag.ask()` consumes it.
+
+The model is let to answer whenever a passage is about the question; whether the answer stands is decided
+after generation by the support decision (`rag.verify`, `rag.support`). When the model says NOT FOUND while
+a passage holds the question's words, it is asked once more with only that passage (the second look). A
+leading NOT FOUND is never streamed, so nothing is shown and then taken back.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from rag.prompts import REFUSAL_TEXT, answer_messages
+from rag.context import focus
+from rag.prompts import NOT_FOUND_MARKER, REFUSAL_TEXT, answer_messages, second_look_messages
 from rag.query import Chat, clean_history, clean_question, search_query
-from rag.types import Answer, Delta, Searching, Source, StreamEvent
-from rag.verify import addresses_question, verify_answer
+from rag.support import Passage, Thresholds, best_evidence
+from rag.types import Answer, Delta, Quote, Searching, Source, StreamEvent
+from rag.verify import Verification, verify_answer
 
 Retrieve = Callable[[str, int], list[Source]]
 
@@ -23,9 +30,84 @@ class AskOptions:
     top_k: int
     temperature: float
     min_relevance: float
-    support_threshold: float
     max_question_chars: int
     model: str
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    focus_chars: int = 600  # of each passage the model reads; 0: whole passages
+    second_look: bool = True
+
+
+def passage_of(source: Source) -> Passage:
+    """What the support decision reads of a source: its text, and its title and heading as context."""
+    return Passage(source.text, " ".join(x for x in (source.title, source.heading) if x))
+
+
+def _held_back(pieces: Iterator[str]) -> Iterator[str]:
+    """The model's text, except that a reply opening with NOT FOUND yields nothing at all."""
+    marker = NOT_FOUND_MARKER.lower()
+    head = ""
+    for piece in pieces:
+        head += piece
+        opening = head.lstrip().lower()
+        if opening.startswith(marker):
+            for _ in pieces:  # the rest explains the refusal: read to the end, never shown
+                pass
+            return
+        if len(opening) >= len(marker) or not marker.startswith(opening):
+            yield head
+            yield from pieces
+            return
+    if head.strip():  # a reply shorter than the marker that is not its start
+        yield head
+
+
+def _generate(
+    chat: Chat, messages: list[dict[str, str]], temperature: float, out: list[str]
+) -> Iterator[Delta]:
+    for piece in _held_back(chat(messages, temperature=temperature)):
+        out.append(piece)
+        yield Delta(piece)
+
+
+def _strong_passage(question: str, sources: Sequence[Source], t: Thresholds) -> int | None:
+    """The passage whose best window holds the question's words (a second look is worth it), if any."""
+    best: tuple[float, int] | None = None
+    for i, s in enumerate(sources):
+        ev = best_evidence(question, [passage_of(s)])
+        if ev is None or ev.missing_names or ev.missing_numbers:
+            continue
+        if ev.claim_coverage >= t.question and (best is None or ev.claim_coverage > best[0]):
+            best = (ev.claim_coverage, i)
+    return best[1] if best else None
+
+
+def _quotes(result: Verification, sources: Sequence[Source]) -> tuple[Quote, ...]:
+    seen: dict[tuple[int, int, int], Quote] = {}
+    for sentence in result.sentences:
+        for ev in sentence.evidence:
+            src = sources[ev.passage]
+            key = (src.n, ev.start, ev.end)
+            if key not in seen:
+                seen[key] = Quote(n=src.n, file=src.file, text=" ".join(src.text[ev.start : ev.end].split()))
+    return tuple(seen.values())
+
+
+def _checked_sources(result: Verification, sources: Sequence[Source]) -> tuple[Source, ...]:
+    support: dict[int, list[str]] = {}
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for sentence in result.sentences:
+        for ev in sentence.evidence:
+            support.setdefault(ev.passage, []).append(sentence.text)
+            spans.setdefault(ev.passage, []).append((ev.start, ev.end))
+    return tuple(
+        replace(
+            s,
+            cited=i in support,
+            support=tuple(dict.fromkeys(support.get(i, ()))),
+            evidence=tuple(sorted(set(spans.get(i, ())))),
+        )
+        for i, s in enumerate(sources)
+    )
 
 
 def answer_stream(
@@ -64,39 +146,43 @@ def answer_stream(
         return
 
     t = time.perf_counter()
-    messages = answer_messages(query, [(s.n, s.file, s.text) for s in sources])
+    shown = [(s.n, s.file, _read(s, query, options)) for s in sources]
+    messages = answer_messages(query, shown)
     timings["prompt"] = time.perf_counter() - t
 
     t = time.perf_counter()
     pieces: list[str] = []
-    for piece in chat(messages, temperature=options.temperature):
-        pieces.append(piece)
-        yield Delta(piece)
-    raw = "".join(pieces)
+    yield from _generate(chat, messages, options.temperature, pieces)
+    second = False
+    if not "".join(pieces).strip() and options.second_look:
+        strong = _strong_passage(query, sources, options.thresholds)
+        if strong is not None:
+            second = True
+            messages = second_look_messages(query, shown[strong])
+            yield from _generate(chat, messages, options.temperature, pieces)
+    raw = "".join(pieces) or NOT_FOUND_MARKER
     timings["generate"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    result = verify_answer(raw, [s.text for s in sources], threshold=options.support_threshold)
-    if not result.refused:
-        cited = [sources[n - 1].text for c in result.sentences if c.supported for n in c.citations]
-        if not addresses_question(query, result.text, cited):
-            result = replace(result, refused=True)
-    cited_by: dict[int, list[str]] = {}
-    for sentence in result.sentences:
-        if sentence.supported:
-            for n in sentence.citations:
-                cited_by.setdefault(n, []).append(sentence.text)
-    checked_sources = tuple(
-        replace(s, cited=s.n in cited_by, support=tuple(cited_by.get(s.n, ()))) for s in sources
-    )
+    passages = [passage_of(s) for s in sources]
+    result = verify_answer(raw, passages, question=query, thresholds=options.thresholds)
     timings["verify"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t_start
     yield replace(
         base,
         text=REFUSAL_TEXT if result.refused else result.text,
-        sources=checked_sources if not result.refused else tuple(sources),
+        sources=tuple(sources) if result.refused else _checked_sources(result, sources),
         refused=result.refused,
         unsupported=result.unsupported,
         timings=timings,
         raw_text=raw,
+        quotes=() if result.refused else _quotes(result, sources),
+        second_look=second,
+        prompt_chars=sum(len(m["content"]) for m in messages),
     )
+
+
+def _read(source: Source, query: str, options: AskOptions) -> str:
+    if not options.focus_chars:
+        return source.text
+    return focus(source.text, query, max_chars=options.focus_chars, context=passage_of(source).context)

@@ -18,6 +18,7 @@ from rag.ingest.indexer import Indexer, IndexReport, Progress
 from rag.retrieve import Retriever
 from rag.settings import Settings
 from rag.store import drop_collection, fresh_client, make_client, open_collection, read_revision
+from rag.support import Thresholds
 from rag.types import Answer, Source, StreamEvent
 
 
@@ -186,9 +187,11 @@ class Rag:
             top_k=top_k or s.top_k,
             temperature=s.temperature if temperature is None else temperature,
             min_relevance=s.min_relevance,
-            support_threshold=s.support_threshold,
             max_question_chars=s.max_question_chars,
             model=s.llm_model or served_name(s),
+            thresholds=Thresholds(claim=s.support_threshold, question=s.question_threshold),
+            focus_chars=s.focus_chars,
+            second_look=s.second_look,
         )
         return answer_stream(
             question, history=history, options=options, retrieve=retriever.retrieve, chat=self._chat

@@ -124,7 +124,29 @@ class Settings(BaseSettings):
 
     # Verification
     support_threshold: float = Field(
-        default=0.5, ge=0.0, le=1.0, description="Lexical support a passage must give a sentence to count."
+        default=0.75,
+        ge=0.0,
+        le=1.0,
+        description="Share of a sentence's content words one passage window (a sentence or two adjacent "
+        "ones) must hold for it to count as supported; its numbers and names must all be there.",
+    )
+    question_threshold: float = Field(
+        default=0.6,
+        ge=0.0,
+        le=1.0,
+        description="Share of the question's content words the supporting window (with its neighbours and "
+        "the passage's title and heading) must hold for the answer to stand.",
+    )
+    focus_chars: int = Field(
+        default=600,
+        ge=0,
+        description="Characters of each passage the model reads: its sentences most related to the "
+        "question, with their neighbours. 0: whole passages.",
+    )
+    second_look: bool = Field(
+        default=True,
+        description="When the model says NOT FOUND while a passage holds the question's words, ask once "
+        "more with only that passage.",
     )
 
     # Page

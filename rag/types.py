@@ -24,6 +24,8 @@ class Source:
         heading: The nearest section heading above the passage, when one was found.
         cited: True when the verified answer cites this passage.
         support: The sentences of the answer this passage supports (after verification).
+        evidence: Where in `text` it supports them: (start, end) character offsets of the supporting
+            sentences, for highlighting.
     """
 
     n: int
@@ -35,11 +37,28 @@ class Source:
     heading: str | None = None
     cited: bool = False
     support: tuple[str, ...] = ()
+    evidence: tuple[tuple[int, int], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["support"] = list(self.support)
+        d["evidence"] = [list(span) for span in self.evidence]
         return d
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A passage's own words that state part of the answer, shown under it.
+
+    Attributes:
+        n: The source number the answer cites for it.
+        file: The source's file.
+        text: The supporting sentence(s), verbatim from the passage.
+    """
+
+    n: int
+    file: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -57,6 +76,10 @@ class Answer:
         timings: Seconds spent per stage: retrieve, prompt, generate, verify, total.
         model: The model name the endpoint reported or was configured with.
         raw_text: What the model wrote before verification.
+        quotes: The passages' own sentences that state the answer, in the order the answer cites them.
+        second_look: True when the model was asked again with only the best passage (it first said the
+            passages do not hold the answer while one held the question's words).
+        prompt_chars: Characters of the prompt that produced the answer (what the model had to read).
     """
 
     text: str
@@ -68,18 +91,22 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     model: str = ""
     raw_text: str = ""
+    quotes: tuple[Quote, ...] = ()
+    second_look: bool = False
+    prompt_chars: int = 0
 
     @property
     def cited_sources(self) -> tuple[Source, ...]:
         return tuple(s for s in self.sources if s.cited)
 
     def to_dict(self) -> dict[str, Any]:
-        """The public JSON shape (`rag ask --json`): text, sources, refused, unsupported."""
+        """The public JSON shape (`rag ask --json`): text, sources, refused, unsupported, quotes."""
         return {
             "text": self.text,
             "sources": [s.to_dict() for s in self.sources],
             "refused": self.refused,
             "unsupported": list(self.unsupported),
+            "quotes": [asdict(q) for q in self.quotes],
         }
 
     def to_full_dict(self) -> dict[str, Any]:
@@ -91,6 +118,8 @@ class Answer:
             timings=dict(self.timings),
             model=self.model,
             raw_text=self.raw_text,
+            second_look=self.second_look,
+            prompt_chars=self.prompt_chars,
         )
         return d
 

@@ -1,15 +1,15 @@
-"""Citation checking and repair after generation.
+"""Citation checking and repair after generation, on the support decision of `rag.support`.
 
 A small model cites unreliably, so every sentence of an answer is checked against the passages:
-- a cited passage that supports the sentence stays cited;
-- a citation to a passage that does not support it is moved to the passage that does, or removed;
+- a cited passage whose window states the sentence stays cited;
+- a citation to a passage that does not state it is moved to the passage that does, or removed;
 - out-of-range citations ([7] with four passages) are dropped;
-- a sentence that no passage supports is listed as unsupported and marked in the text.
-Then the answer as a whole must address the question: it, or a passage it cites, must mention something the
-question names, and a question asking for a figure or a date must get one. A faithful answer about something
-else is not an answer.
-Support is model-free and deterministic: the share of the sentence's content words found in the passage,
-with every number in the sentence required to appear in it (wrong figures are the commonest hallucination).
+- a sentence that no passage states is listed as unsupported and marked in the text.
+Then the answer as a whole must answer the question: at least one supported sentence must stand in a window
+that is about what the question asked (`Evidence.answers`), and a question asking for a figure or a date must
+get one. A faithful answer about something else is not an answer.
+Each supported sentence keeps its evidence: where in which passage it is stated, for the quotes under the
+answer and the page's highlighting.
 """
 
 from __future__ import annotations
@@ -18,23 +18,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.prompts import NOT_FOUND_MARKER, UNSUPPORTED_MARK
-from rag.query import names_in
+from rag.prompts import NOT_FOUND_MARKER
+from rag.support import Evidence, Passage, Thresholds, evidence_in
+from rag.text import UNSUPPORTED_MARK, cited_numbers, content_words, split_sentences, strip_markers
 
-_STOP = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each few for from further had has have having
-    he her here hers herself him himself his how i if in into is it its itself just me more most my myself no
-    nor not now of off on once only or other our ours ourselves out over own same she should so some such than
-    that the their theirs them themselves then there these they this those through to too under until up very
-    was we were what when where which while who whom why will with would you your yours yourself yourselves
-    according passage passages document documents text mentioned stated states say says said one""".split()
-)
-_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+(?:[.,]\d+)*")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_CITE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-_MARK = re.compile(r"\s*\[(?:\d+(?:\s*,\s*\d+)*|unsupported)\]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\[\"'(A-Z0-9])|\n+")
 _REFUSAL = re.compile(
     r"\bnot found\b|\b(?:do|does|did) not (?:contain|mention|provide|include|say|state|specify)\b|"
     r"\bno (?:information|mention|details?)\b|\bnot (?:mentioned|provided|stated|specified|available)\b|"
@@ -42,71 +29,6 @@ _REFUSAL = re.compile(
     r"\bi don't know\b|\bi do not know\b",
     re.IGNORECASE,
 )
-
-
-def _stem(word: str) -> str:
-    w = word.lower().strip("'-")
-    if w.endswith("'s"):
-        w = w[:-2]
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(w) > len(suffix) + 3 and w.endswith(suffix):
-            return w[: -len(suffix)]
-    return w
-
-
-def content_words(text: str) -> list[str]:
-    """Lower-cased, crudely stemmed words that carry meaning (numbers kept, stop words dropped)."""
-    out = []
-    for tok in _WORD.findall(text):
-        if _NUMBER.fullmatch(tok):
-            out.append(tok.replace(",", ""))
-        elif tok.lower() not in _STOP and len(tok) > 1:
-            out.append(_stem(tok))
-    return out
-
-
-def numbers(text: str) -> set[str]:
-    return {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}
-
-
-def overlap(claim: str, passage: str) -> float:
-    """Share of the claim's content words found in the passage, in [0, 1]."""
-    words = content_words(claim)
-    if not words:
-        return 0.0
-    have = set(content_words(passage))
-    return sum(1 for w in words if w in have) / len(words)
-
-
-def support(claim: str, passage: str) -> float:
-    """Support of `claim` by `passage` in [0, 1]; zero when a number of the claim is not in the passage."""
-    if not numbers(claim) <= numbers(passage):
-        return 0.0
-    return overlap(claim, passage)
-
-
-def strip_marks(sentence: str) -> str:
-    return _MARK.sub("", sentence).strip()
-
-
-def cited_numbers(sentence: str) -> list[int]:
-    return [int(n) for group in _CITE.findall(sentence) for n in re.split(r"\s*,\s*", group)]
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences with their trailing citation markers kept (also markers written after the full stop)."""
-    parts = [p.strip() for p in _SENTENCE_END.split(text.strip()) if p and p.strip()]
-    out: list[str] = []
-    for part in parts:
-        lead = re.match(r"^(?:\s*\[(?:\d+(?:\s*,\s*\d+)*)\])+", part)
-        if lead and out:
-            out[-1] = out[-1] + " " + lead.group(0).strip()
-            part = part[lead.end() :].strip()
-        if part and (strip_marks(part) or not out):
-            out.append(part)
-    return out
-
-
 _ASKS_FIGURE = re.compile(
     r"^\s*(?:how (?:many|much|old|long|large|big)\b|when\b"
     r"|(?:in |on |by )?(?:what|which) (?:year|date|day)\b)",
@@ -120,20 +42,13 @@ _FIGURE = re.compile(
 )
 
 
-def addresses_question(question: str, answer: str, cited_passages: Sequence[str]) -> bool:
-    """Whether an answer is about what the question asks: it or a passage it cites mentions at least one
-    thing the question names, and a question asking for a figure or a date ("how many", "when") gets one."""
-    wanted = names_in(question)
-    if wanted:
-        said = {
-            w.removesuffix("'s")
-            for w in re.findall(
-                r"[^\W_]+(?:[-'.][^\W_]+)*", (answer + " " + " ".join(cited_passages)).lower()
-            )
-        }
-        if not any(name in said for name in wanted):
-            return False
-    return not _ASKS_FIGURE.search(question) or bool(_FIGURE.search(strip_marks(answer)))
+def asks_for_figure(question: str) -> bool:
+    """Whether the question asks for a number or a date ("how many", "when", "in what year")."""
+    return bool(_ASKS_FIGURE.search(question))
+
+
+def has_figure(answer: str) -> bool:
+    return bool(_FIGURE.search(strip_markers(answer)))
 
 
 def looks_like_refusal(text: str) -> bool:
@@ -146,6 +61,8 @@ class CheckedSentence:
     citations: tuple[int, ...]  # after repair, 1-based
     supported: bool
     original_citations: tuple[int, ...]
+    evidence: tuple[Evidence, ...] = ()  # one window per citation, in citation order
+    answers_question: bool = False  # a window is about what the question asked
 
 
 @dataclass(frozen=True)
@@ -156,27 +73,48 @@ class Verification:
     refused: bool
 
 
-def check_sentence(sentence: str, passages: Sequence[str], threshold: float) -> CheckedSentence:
+def _passages(passages: Sequence[Passage | str]) -> list[Passage]:
+    return [p if isinstance(p, Passage) else Passage(p) for p in passages]
+
+
+def check_sentence(
+    sentence: str, passages: Sequence[Passage], t: Thresholds, question: str | None = None
+) -> CheckedSentence:
     claim = strip_marks(sentence)
     original = tuple(cited_numbers(sentence))
-    valid = [n for n in dict.fromkeys(original) if 1 <= n <= len(passages)]
-    scores = [support(claim, p) for p in passages]
-    keep = tuple(n for n in valid if scores[n - 1] >= threshold)
-    if keep:
-        return CheckedSentence(claim, keep, True, original)
-    if scores:
-        ranked = sorted(range(len(passages)), key=lambda i: -scores[i])
-        best = ranked[0]
-        if scores[best] >= threshold:
-            return CheckedSentence(claim, (best + 1,), True, original)
-        # two passages together may hold what neither holds alone (each must carry part of it)
-        if len(passages) > 1:
-            shares = [overlap(claim, p) for p in passages]
-            pair = sorted(range(len(passages)), key=lambda i: -shares[i])[:2]
-            joined = "\n".join(passages[i] for i in pair)
-            if support(claim, joined) >= threshold and min(shares[i] for i in pair) >= 0.2:
-                return CheckedSentence(claim, tuple(sorted(i + 1 for i in pair)), True, original)
+    found = [evidence_in(claim, p, i, question=question) for i, p in enumerate(passages)]
+    windows = [e for e in found if e is not None]
+    supporting = [e for e in windows if e.supports(t)]
+    cited = [e for e in supporting if e.passage + 1 in original]
+    if cited or supporting:
+        # the cited passages that state it; else the one passage that states it best
+        keep = cited or [max(supporting, key=lambda e: (e.answers(t), e.score))]
+        keep.sort(key=lambda e: original.index(e.passage + 1) if e.passage + 1 in original else 99)
+        return CheckedSentence(
+            claim,
+            tuple(e.passage + 1 for e in keep),
+            True,
+            original,
+            tuple(keep),
+            any(e.answers(t) for e in keep),
+        )
+    if len(windows) > 1:  # two passages together may state what neither states alone: each its part
+        pair = sorted(windows, key=lambda e: -e.claim_coverage)[:2]
+        joined = Passage(
+            "\n\n".join(passages[e.passage].text[e.start : e.end] for e in pair),
+            " ".join(passages[e.passage].context for e in pair),
+        )
+        both = evidence_in(claim, joined, question=question)
+        if both is not None and both.supports(t) and min(e.claim_coverage for e in pair) >= 0.3:
+            pair.sort(key=lambda e: e.passage)
+            return CheckedSentence(
+                claim, tuple(e.passage + 1 for e in pair), True, original, tuple(pair), both.answers(t)
+            )
     return CheckedSentence(claim, (), False, original)
+
+
+def strip_marks(sentence: str) -> str:
+    return strip_markers(sentence)
 
 
 def _with_marks(c: CheckedSentence) -> str:
@@ -185,24 +123,41 @@ def _with_marks(c: CheckedSentence) -> str:
     return f"{body.rstrip()} {marks}{end}"
 
 
-def verify_answer(text: str, passages: Sequence[str], *, threshold: float) -> Verification:
-    """Check and repair every sentence's citations.
+def verify_answer(
+    text: str,
+    passages: Sequence[Passage | str],
+    *,
+    question: str | None = None,
+    thresholds: Thresholds | None = None,
+) -> Verification:
+    """Check and repair every sentence's citations, and decide whether the answer stands.
 
     Args:
         text: The model's answer with `[n]` markers.
-        passages: Passage texts; passage n is `passages[n - 1]`.
-        threshold: Minimum support for a passage to count as supporting a sentence.
+        passages: The passages (text and context); passage n is `passages[n - 1]`.
+        question: The question answered. When given, the answer stands only if a supported sentence is
+            stated in a window about the question, and a question asking for a figure gets one.
+        thresholds: Where support starts (`rag.support.Thresholds`).
 
     Returns:
         The checked sentences, the rebuilt text, the unsupported sentences, and whether the answer is a
-        refusal (the model said the passages do not hold it, or no sentence is supported).
+        refusal (the model said the passages do not hold it, nothing is supported, or it does not answer).
     """
+    t = thresholds or Thresholds()
     if not text.strip() or looks_like_refusal(text):
         return Verification((), "", (), True)
+    ps = _passages(passages)
     checked = tuple(
-        check_sentence(s, passages, threshold) for s in split_sentences(text) if content_words(strip_marks(s))
+        check_sentence(s, ps, t, question) for s in split_sentences(text) if content_words(strip_marks(s))
     )
-    if not checked or not any(c.supported for c in checked):
+    unsupported = tuple(c.text for c in checked if not c.supported)
+    supported = [c for c in checked if c.supported]
+    refused = not supported
+    if question is not None and supported:
+        answered = any(c.answers_question for c in supported)
+        figure_ok = not asks_for_figure(question) or any(has_figure(c.text) for c in supported)
+        refused = not (answered and figure_ok)
+    if refused:
         return Verification(checked, "", tuple(c.text for c in checked), True)
     rebuilt = " ".join(_with_marks(c) for c in checked)
-    return Verification(checked, rebuilt, tuple(c.text for c in checked if not c.supported), False)
+    return Verification(checked, rebuilt, unsupported, False)

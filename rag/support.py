@@ -1,0 +1,199 @@
+"""The support decision: which passage sentences state a claim, bound to what the question asked.
+
+A claim is supported only by a *window* of one passage (one sentence, or two adjacent ones) that holds the
+claim's own facts: its content words, every number and every name it states. Words scattered over a passage
+do not count: "The Llama 2 models were released under a non-commercial research licence" is not supported by a
+passage whose non-commercial sentence is about the first LLaMA and whose Llama 2 sentence is another one.
+
+When the question is known, the window must also be about it: the question's numbers and names, and most of
+its other content words, must stand in the window, the sentence on either side of it, or the passage's title
+and heading. So a date taken from a passage about something else ("The Leeds festival lineup gets announced on
+May 16, 2017") does not answer "when is the Leeds lineup announced".
+
+Everything here is deterministic and model-free; `Evidence` says where support lies (character offsets into
+the passage) and why a window fell short, for the page's highlighting, the eval's report and the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rag.text import STOPWORDS, content_stems, names, numbers, sentence_spans, stem, words
+
+QUESTION_WORDS = frozenset(
+    """name names called call kind type year years date day month many much long old number amount use used
+    ask asked tell mean means give gives given happen happened""".split()
+)
+"""Words a question uses to ask, not to say what it is about ("what *year*", "what is it *called*")."""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """What the decision reads of one passage: its text, and what it is about (title, heading)."""
+
+    text: str
+    context: str = ""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where a window starts to count as support (chosen on the dev data; see eval/README.md)."""
+
+    claim: float = 0.75
+    """Share of the claim's content words the window must hold (those the question also names may stand in
+    the window's neighbourhood)."""
+    new_facts: float = 0.67
+    """Share of the claim's words that the question does not contain (its new facts) the window must hold."""
+    question: float = 0.6
+    """Share of the question's content words the window, its neighbours and the passage context must hold."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The best window of one passage for one claim, and how it scored.
+
+    Attributes:
+        passage: Index of the passage (0-based).
+        start, end: Character offsets of the window in the passage text.
+        claim_coverage: Share of the claim's content words found (window, or its neighbourhood for words the
+            question also has).
+        new_fact_coverage: Share of the claim's words the question does not have, found in the window itself.
+        question_coverage: Share of the question's content words in the window's neighbourhood (1.0 when the
+            question is not known).
+        missing_numbers, missing_names: The claim's numbers and names the window lacks.
+        missing_question: Question words (numbers and names first) its neighbourhood lacks.
+    """
+
+    passage: int
+    start: int
+    end: int
+    claim_coverage: float
+    new_fact_coverage: float
+    question_coverage: float
+    missing_numbers: tuple[str, ...] = ()
+    missing_names: tuple[str, ...] = ()
+    missing_question: tuple[str, ...] = field(default=())
+    question_names_missing: bool = False
+
+    def supports(self, t: Thresholds) -> bool:
+        """Whether the window states the claim (its words, numbers and names)."""
+        return (
+            not self.missing_numbers
+            and not self.missing_names
+            and self.claim_coverage >= t.claim
+            and self.new_fact_coverage >= t.new_facts
+        )
+
+    def answers(self, t: Thresholds) -> bool:
+        """Whether the window states the claim *and* is about what the question asked."""
+        return self.supports(t) and not self.question_names_missing and self.question_coverage >= t.question
+
+    @property
+    def score(self) -> float:
+        """One number for ranking windows: coverage, halved for each failed hard check."""
+        failed = bool(self.missing_numbers) + bool(self.missing_names) + self.question_names_missing
+        return (self.claim_coverage + self.new_fact_coverage + self.question_coverage) / 3 * 0.5**failed
+
+
+@dataclass(frozen=True)
+class _Sentences:
+    spans: list[tuple[int, int]]
+    stems: list[set[str]]
+    numbers: list[set[str]]
+
+
+def _sentences(text: str) -> _Sentences:
+    spans = sentence_spans(text) or [(0, len(text))]
+    pieces = [text[s:e] for s, e in spans]
+    return _Sentences(spans, [set(content_stems(p)) for p in pieces], [numbers(p) for p in pieces])
+
+
+def _claim_names(claim: str, passage_text: str) -> set[str]:
+    # A claim's first word is a name when the passage capitalises it mid-sentence ("Pavel took over...").
+    found = names(claim)
+    first = words(claim)[:1]
+    if first and first[0] not in STOPWORDS and first[0] in names(passage_text):
+        found.add(first[0])
+    return {stem(n) for n in found}
+
+
+def question_terms(question: str) -> tuple[set[str], set[str], set[str]]:
+    """The question's content stems (without the words that only ask), its numbers and its name stems."""
+    stems = {s for s in content_stems(question) if s not in QUESTION_WORDS and stem(s) not in QUESTION_WORDS}
+    names_ = {stem(n) for n in names(question) | _capitalised_or_mixed(question)}
+    digits = {w for w in words(question) if w[0].isdigit()}  # "one of the", "first" are no figures to match
+    return stems, digits, names_
+
+
+def _capitalised_or_mixed(question: str) -> set[str]:
+    # names a question gives even as its first word or in lower case: "GPT-4", "7B", "LLaMA"
+    out = set()
+    for w in question.replace("-", " ").split():
+        core = w.strip("?.,!;:'\"()")
+        if any(c.isdigit() for c in core) and any(c.isalpha() for c in core):
+            out.add(core.lower())
+        elif sum(c.isupper() for c in core) >= 2:
+            out.add(core.lower())
+    return out
+
+
+def evidence_in(
+    claim: str, passage: Passage, index: int = 0, *, question: str | None = None
+) -> Evidence | None:
+    """The best window of `passage` for `claim` (None when the claim has no content words).
+
+    Args:
+        claim: One sentence of an answer, without markers.
+        passage: The passage and its context.
+        index: The passage's index, recorded in the result.
+        question: The question the claim answers; None checks the claim alone.
+    """
+    claim_stems = set(content_stems(claim))
+    if not claim_stems:
+        return None
+    q_stems, q_numbers, q_names = question_terms(question) if question else (set(), set(), set())
+    new_facts = claim_stems - q_stems - {stem(w) for w in QUESTION_WORDS}
+    claim_numbers = numbers(claim)
+    claim_names = _claim_names(claim, passage.text)
+    sent = _sentences(passage.text)
+    context_stems = set(content_stems(passage.context))
+    context_numbers = numbers(passage.context)
+    best: Evidence | None = None
+    n = len(sent.spans)
+    for i in range(n):
+        for j in (i, i + 1) if i + 1 < n else (i,):
+            window = sent.stems[i] | sent.stems[j]
+            window_numbers = sent.numbers[i] | sent.numbers[j]
+            lo, hi = max(0, i - 1), min(n - 1, j + 1)
+            around = set().union(*sent.stems[lo : hi + 1]) | context_stems
+            around_numbers = set().union(*sent.numbers[lo : hi + 1]) | context_numbers
+            shared = claim_stems & q_stems
+            found = sum(1 for s in claim_stems if s in window or (s in shared and s in around))
+            new_found = sum(1 for s in new_facts if s in window)
+            q_missing = sorted(q_stems - around) + sorted(q_numbers - around_numbers)
+            q_all = len(q_stems) + len(q_numbers)
+            ev = Evidence(
+                passage=index,
+                start=sent.spans[i][0],
+                end=sent.spans[j][1],
+                claim_coverage=found / len(claim_stems),
+                new_fact_coverage=new_found / len(new_facts) if new_facts else 1.0,
+                question_coverage=1 - len(q_missing) / q_all if q_all else 1.0,
+                missing_numbers=tuple(sorted(claim_numbers - window_numbers)),
+                missing_names=tuple(
+                    sorted(m for m in claim_names if m not in window and not (m in q_names and m in around))
+                ),
+                missing_question=tuple(q_missing),
+                question_names_missing=bool((q_names - around) or (q_numbers - around_numbers)),
+            )
+            if best is None or ev.score > best.score or (ev.score == best.score and j == i):
+                best = ev
+    return best
+
+
+def best_evidence(claim: str, passages: Sequence[Passage], *, question: str | None = None) -> Evidence | None:
+    """The best window over all passages for `claim` (None when there are no passages or no content)."""
+    found = [evidence_in(claim, p, i, question=question) for i, p in enumerate(passages)]
+    scored = [e for e in found if e is not None]
+    return max(scored, key=lambda e: e.score) if scored else None
