@@ -48,8 +48,7 @@ UNSUPPORTED_MARK = "[unsupported]"
 MARKER = re.compile(r"\s*\[(?:\d+(?:\s*,\s*\d+)*|unsupported)\]", re.IGNORECASE)
 """Any marker the answer text can hold (with the space before it)."""
 
-_WORD = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
-_NAME_TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_WORD = re.compile(r"[0-9]+(?:[.,][0-9]+)*(?:[^\W\d_]+\b)?|[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\[\"'(<*_A-Z0-9])")
 _ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|Dr|Mr|Mrs|Ms|St|No|approx|cf|Fig|Inc|Ltd|Co)\.$", re.IGNORECASE)
 _BREAK = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*#>]|\d+[.)])\s)|\n(?=[A-Z][^\n]{0,80}\n)")
@@ -112,7 +111,7 @@ def names(text: str) -> set[str]:
     """Capitalised words that are not the first word of a sentence: a cheap stand-in for named entities."""
     found = set()
     for sentence in split_sentences(text):
-        toks = _NAME_TOKEN.findall(sentence)
+        toks = _WORD.findall(fold(sentence))
         for tok in toks[1:]:
             if tok[0].isupper() and tok.lower() not in STOPWORDS:
                 found.add(tok.lower().removesuffix("'s"))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from rag.verify import addresses_question, split_sentences, support, verify_answer
+from rag.support import Passage, best_evidence
+from rag.text import split_sentences
+from rag.verify import verify_answer
 
 PASSAGES = [
     "Mistral 7B was released on 27 September 2023 under the Apache 2.0 licence.",
@@ -12,14 +14,14 @@ PASSAGES = [
 
 
 def test_verify__correct_citation_is_kept() -> None:
-    v = verify_answer("Mistral 7B was released under the Apache 2.0 licence [1].", PASSAGES, threshold=0.5)
+    v = verify_answer("Mistral 7B was released under the Apache 2.0 licence [1].", PASSAGES)
     assert not v.refused
     assert v.sentences[0].citations == (1,)
     assert v.text == "Mistral 7B was released under the Apache 2.0 licence [1]."
 
 
 def test_verify__planted_wrong_citation_is_moved_to_the_supporting_passage() -> None:
-    v = verify_answer("BLOOM was trained on 46 natural languages [3].", PASSAGES, threshold=0.5)
+    v = verify_answer("BLOOM was trained on 46 natural languages [3].", PASSAGES)
     assert v.sentences[0].original_citations == (3,)
     assert v.sentences[0].citations == (2,)
     assert "[2]" in v.text and "[3]" not in v.text
@@ -28,21 +30,22 @@ def test_verify__planted_wrong_citation_is_moved_to_the_supporting_passage() -> 
 
 def test_verify__out_of_range_citation_never_goes_out() -> None:
     v = verify_answer(
-        "LeCun shared the 2018 Turing Award with Hinton and Bengio [7].", PASSAGES, threshold=0.5
+        "LeCun shared the 2018 Turing Award with Hinton and Bengio [7].", PASSAGES
     )
     assert v.sentences[0].citations == (3,)
     assert "[7]" not in v.text
 
 
 def test_verify__uncited_sentence_gets_its_supporting_passage() -> None:
-    v = verify_answer("BLOOM has 176 billion parameters.", PASSAGES, threshold=0.5)
+    v = verify_answer("BLOOM has 176 billion parameters.", PASSAGES)
     assert v.text == "BLOOM has 176 billion parameters [2]."
 
 
 def test_verify__wrong_number_is_unsupported() -> None:
-    assert support("BLOOM has 175 billion parameters.", PASSAGES[1]) == 0.0
+    ev = best_evidence("BLOOM has 175 billion parameters.", [Passage(p) for p in PASSAGES])
+    assert ev is not None and ev.missing_numbers == ("175",)
     v = verify_answer(
-        "BLOOM has 176 billion parameters [2]. Mistral 7B was released in 2024 [1].", PASSAGES, threshold=0.5
+        "BLOOM has 176 billion parameters [2]. Mistral 7B was released in 2024 [1].", PASSAGES
     )
     assert v.unsupported == ("Mistral 7B was released in 2024.",)
     assert "released in 2024 [unsupported]." in v.text
@@ -50,21 +53,19 @@ def test_verify__wrong_number_is_unsupported() -> None:
 
 
 def test_verify__answer_with_nothing_supported_is_refused() -> None:
-    v = verify_answer("Paris is the capital of France [1].", PASSAGES, threshold=0.5)
+    v = verify_answer("Paris is the capital of France [1].", PASSAGES)
     assert v.refused
     assert v.unsupported == ("Paris is the capital of France.",)
 
 
 def test_verify__model_saying_not_found_is_a_refusal() -> None:
-    assert verify_answer("NOT FOUND", PASSAGES, threshold=0.5).refused
-    assert verify_answer("The passages do not mention the budget.", PASSAGES, threshold=0.5).refused
+    assert verify_answer("NOT FOUND", PASSAGES).refused
+    assert verify_answer("The passages do not mention the budget.", PASSAGES).refused
 
 
 def test_verify__claim_spanning_two_passages_cites_both() -> None:
     v = verify_answer(
-        "Mistral 7B used the Apache 2.0 licence while BLOOM covered 46 natural languages.",
-        PASSAGES,
-        threshold=0.5,
+        "Mistral 7B used the Apache 2.0 licence while BLOOM covered 46 natural languages.", PASSAGES
     )
     assert v.sentences[0].citations == (1, 2)
 
@@ -74,16 +75,68 @@ def test_split_sentences__markers_after_the_full_stop_stay_with_their_sentence()
     assert parts == ["BLOOM is large. [2]", "Mistral is small. [1]"]
 
 
-def test_addresses_question__faithful_answer_about_something_else_does_not_address_it() -> None:
+def test_verify__faithful_answer_about_something_else_does_not_answer_the_question() -> None:
     mit = "The MIT licence lets anyone reuse, change and sell the code if the notice is kept."
     answer = "The MIT licence lets anyone reuse and sell the code [1]."
-    assert verify_answer(answer, [mit], threshold=0.5).refused is False  # faithful...
-    assert not addresses_question("What is the license for Mistral 7B?", answer, [mit])  # ...but off topic
-    assert addresses_question("Under which licence was Mistral 7B released?", PASSAGES[0], [PASSAGES[0]])
+    assert verify_answer(answer, [mit]).refused is False  # faithful...
+    assert verify_answer(answer, [mit], question="What is the license for Mistral 7B?").refused  # off topic
+    v = verify_answer(PASSAGES[0], PASSAGES, question="Under which licence was Mistral 7B released?")
+    assert not v.refused and v.sentences[0].answers_question
 
 
-def test_addresses_question__question_asking_for_a_date_needs_one_in_the_answer() -> None:
+def test_verify__question_asking_for_a_date_needs_one_in_the_answer() -> None:
     question = "On what date did LeCun give his keynote at UN Open Source Week?"
-    assert not addresses_question(question, "LeCun gave his keynote at UN Open Source Week on [1].", [])
-    assert addresses_question(question, "LeCun gave it on 16 June 2025 [1].", [])
-    assert addresses_question("How many languages does BLOOM cover?", "BLOOM covers forty-six [2].", [])
+    keynote = "LeCun gave his keynote at UN Open Source Week on 16 June 2025 in New York."
+    assert verify_answer(
+        "LeCun gave his keynote at UN Open Source Week [1].", [keynote], question=question
+    ).refused
+    assert not verify_answer(
+        "LeCun gave his keynote on 16 June 2025 [1].", [keynote], question=question
+    ).refused
+
+
+LLAMA = Passage(
+    "The first LLaMA models of early 2023 were distributed under a **non-commercial research licence**. "
+    "Researchers had to apply for access, and Meta granted it case by case.\n\n"
+    "Llama 2, released in July 2023, came under the **Llama 2 Community Licence**, which allows commercial "
+    "use for companies below 700 million monthly users.",
+    "Llama licences",
+)
+
+
+def test_verify__licence_of_another_model_in_the_same_passage_is_flagged() -> None:
+    question = "Under which licence were the Llama 2 models released?"
+    wrong = verify_answer(
+        "The Llama 2 models were released under a non-commercial research licence [1].",
+        [LLAMA],
+        question=question,
+    )
+    assert wrong.refused and wrong.unsupported
+    right = verify_answer(
+        "Llama 2 came under the Llama 2 Community Licence, which allows commercial use [1].",
+        [LLAMA],
+        question=question,
+    )
+    assert not right.refused and right.sentences[0].citations == (1,)
+
+
+def test_verify__date_taken_from_a_sentence_about_something_else_is_refused() -> None:
+    leeds = Passage(
+        "Leeds Festival is held every August in Bramham Park. Tickets for the 2017 festival went on sale on "
+        "May 16, 2017, at 9am.",
+        "Reading and Leeds Festivals",
+    )
+    v = verify_answer(
+        "The Leeds festival lineup gets announced on May 16, 2017 [1].",
+        [leeds],
+        question="when does the leeds festival lineup get announced",
+    )
+    assert v.refused
+
+
+def test_verify__evidence_points_at_the_supporting_sentence() -> None:
+    v = verify_answer(
+        "Mistral 7B was released under the Apache 2.0 licence [2].", ["Intro text here.", PASSAGES[0]]
+    )
+    (ev,) = v.sentences[0].evidence
+    assert ev.passage == 1 and PASSAGES[0][ev.start : ev.end] == PASSAGES[0]
