@@ -53,6 +53,10 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def _print_answer(answer: Any, show_timings: bool) -> None:
     print(answer.text)
+    if answer.quotes:
+        print("\nWhat the documents say:")
+        for q in answer.quotes:
+            print(f'  [{q.n}] "{q.text}"')
     cited = [s for s in answer.sources if s.cited]
     if cited:
         print("\nSources:")

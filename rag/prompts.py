@@ -41,7 +41,6 @@ CONDENSE_USER = "Conversation:\n{history}\n\nLast question: {question}\nStandalo
 REFUSAL_TEXT = "I could not find the answer to that in the documents."
 
 
-
 def escape_passage_text(text: str) -> str:
     """Neutralise anything in a document that could close or open a fence."""
     return (

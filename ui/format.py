@@ -12,21 +12,14 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from rag.text import UNSUPPORTED_MARK as UNSUPPORTED_MARKER
 from rag.types import Answer, Source
 
-UNSUPPORTED_MARKER = "[unsupported]"
 STREAM_CURSOR = '<span class="rag-cursor">▍</span>'
 
 _CITE_RE = re.compile(r"\[(\d{1,3})\]")
 _CITE_OR_BRACKET_RE = re.compile(r"\[(\d{1,3})\]|[\[\]]")
 _BRACKET_ENTITY = {"[": "&#91;", "]": "&#93;"}
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=\S)|\n\s*\n")
-_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
-# Words too common to say that two sentences are about the same thing.
-_STOPWORDS = frozenset(
-    """a an and are as at be but by for from has have in is it its of on or that the their there these this
-    to was were which will with not no can may than then so if into also been being do does""".split()
-)
 
 
 def escape(text: str) -> str:
@@ -89,62 +82,38 @@ def streaming_message(query: str | None, text: str, *, turn: str) -> str:
     return f"{head}\n\n{answer_body(text, turn=turn)}{STREAM_CURSOR}"
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split passage text into sentences (a punctuation/blank-line rule: good enough for highlighting)."""
-    return [s for s in _SENTENCE_END_RE.split(text) if s.strip()]
-
-
-def _content_words(text: str) -> set[str]:
-    text = _CITE_RE.sub(" ", text.replace(UNSUPPORTED_MARKER, " "))
-    return {w for w in (m.group(0).lower() for m in _WORD_RE.finditer(text)) if w not in _STOPWORDS}
-
-
-def supporting_sentence_indexes(sentences: Sequence[str], support: Iterable[str]) -> set[int]:
-    """For each supported answer sentence, the passage sentence sharing the most content words with it.
-
-    Args:
-        sentences: The passage split into sentences.
-        support: Answer sentences that this passage supports (`Source.support`).
-
-    Returns:
-        Indexes into `sentences` to highlight; empty when nothing overlaps.
-    """
-    words = [_content_words(s) for s in sentences]
-    best: set[int] = set()
-    for claim in support:
-        claim_words = _content_words(claim)
-        if not claim_words:
-            continue
-        overlaps = [len(claim_words & w) for w in words]
-        top = max(overlaps, default=0)
-        if top > 0:
-            best.add(overlaps.index(top))
-    return best
-
-
 def _multiline(text: str) -> str:
     # Newlines become <br> so that the HTML block has no blank line (Markdown would resume after one).
     return escape(text).replace("\r\n", "\n").replace("\n", "<br>")
 
 
-def highlight_passage(text: str, support: Iterable[str]) -> str:
-    """Passage text as escaped HTML with the sentence(s) best supporting the answer wrapped in `<mark>`."""
-    sentences = split_sentences(text)
-    marked = supporting_sentence_indexes(sentences, support)
-    if not marked:
-        return _multiline(text)
+def highlight_passage(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """Passage text as escaped HTML with the supporting sentences (`Source.evidence`: character offsets the
+    verifier found) wrapped in `<mark>`; every character of the passage is kept."""
     parts: list[str] = []
     pos = 0
-    for i, sentence in enumerate(sentences):
-        start = text.find(sentence, pos)
-        if start < 0:  # cannot happen with split(), but never lose text
+    for start, end in sorted(spans):
+        start, end = max(start, pos), min(end, len(text))
+        if start >= end:
             continue
         parts.append(_multiline(text[pos:start]))
-        chunk = _multiline(sentence)
-        parts.append(f"<mark>{chunk}</mark>" if i in marked else chunk)
-        pos = start + len(sentence)
+        parts.append(f"<mark>{_multiline(text[start:end])}</mark>")
+        pos = end
     parts.append(_multiline(text[pos:]))
     return "".join(parts)
+
+
+def quotes_block(answer: Answer) -> str:
+    """Under an answer: the passages' own sentences that state it, each with its source number."""
+    if not answer.quotes:
+        return ""
+    items = "".join(
+        f'<li><span class="rag-src-n">{q.n}</span> <q>{escape(q.text)}</q> '
+        f'<span class="rag-quote-file">{escape(q.file)}</span></li>'
+        for q in answer.quotes
+    )
+    head = '<div class="rag-quotes-head">What the documents say</div>'
+    return f'<div class="rag-quotes">{head}<ul>{items}</ul></div>'
 
 
 def source_label(source: Source) -> str:
@@ -167,7 +136,7 @@ def source_item(source: Source, *, turn: str, open_: bool = False) -> str:
         f'<summary><span class="rag-src-n">{source.n}</span>'
         f'<span class="rag-src-file">{escape(source_label(source))}</span>{title}'
         f'<span class="rag-src-score" title="Retrieval similarity">score {source.score:.2f}</span></summary>'
-        f'<div class="rag-passage">{highlight_passage(source.text, source.support)}</div>'
+        f'<div class="rag-passage">{highlight_passage(source.text, source.evidence)}</div>'
         "</details>"
     )
 
@@ -207,6 +176,9 @@ def answer_message(answer: Answer, *, turn: str) -> str:
         )
     else:
         blocks.append(answer_body(answer.text, turn=turn))
+        quotes = quotes_block(answer)
+        if quotes:
+            blocks.append(quotes)
         if answer.unsupported:
             n = len(answer.unsupported)
             what = "1 sentence is" if n == 1 else f"{n} sentences are"

@@ -58,6 +58,16 @@ a.rag-cite:hover { background: #c7d2fe; }
 .rag-error-head { font-weight: 600; margin-bottom: 4px; }
 .rag-error-hint { margin-top: 6px; font-size: 0.82rem; color: #991b1b; opacity: .85; }
 
+/* the passages' own words under an answer */
+.rag-quotes { margin-top: 8px; padding: 6px 10px; border-left: 3px solid #a5b4fc; background: #f5f7ff;
+  border-radius: 0 8px 8px 0; font-size: 0.86rem; }
+.rag-quotes-head { font-size: 0.72rem; text-transform: uppercase; letter-spacing: .06em; font-weight: 600;
+  color: var(--body-text-color-subdued); margin-bottom: 4px; }
+.rag-quotes ul { margin: 0; padding-left: 0; list-style: none; }
+.rag-quotes li { margin: 3px 0; }
+.rag-quotes q { font-style: italic; }
+.rag-quote-file { color: var(--body-text-color-subdued); font-size: 0.78rem; margin-left: 4px; }
+
 /* sources under an answer */
 .rag-sources { margin-top: 10px; padding-top: 8px; border-top: 1px solid var(--border-color-primary); }
 .rag-sources-head { font-size: 0.72rem; text-transform: uppercase; letter-spacing: .06em; font-weight: 600;

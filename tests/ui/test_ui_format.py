@@ -15,6 +15,7 @@ def _source(n: int = 1, **kw: object) -> Source:
         score=0.8123,
         cited=True,
         support=("The server listens on port 8080 [1].",),
+        evidence=((12, 56),),
     )
     base.update(kw)
     return Source(**base)  # type: ignore[arg-type]
@@ -108,11 +109,10 @@ def test_sources_panel__passage_has_no_blank_line_that_would_end_the_html_block(
     assert "\n\n" not in html
 
 
-def test_highlight_passage__marks_the_sentence_with_most_word_overlap() -> None:
-    html = fmt.highlight_passage(
-        "Intro line. The server listens on port 8080 by default. Change it with --port.",
-        ["The server listens on port 8080 [1]."],
-    )
+def test_highlight_passage__marks_the_spans_the_verifier_found() -> None:
+    text = "Intro line. The server listens on port 8080 by default. Change it with --port."
+    start = text.index("The server")
+    html = fmt.highlight_passage(text, [(start, text.index(" Change"))])
     assert "<mark>The server listens on port 8080 by default.</mark>" in html
     assert "<mark>Intro line.</mark>" not in html
 
@@ -123,15 +123,20 @@ def test_highlight_passage__without_support_returns_the_plain_escaped_text() -> 
 
 def test_highlight_passage__keeps_every_character_of_the_passage() -> None:
     text = "One fact here.  Two facts there!\nThird: port 9000?"
-    html = fmt.highlight_passage(text, ["port 9000"])
+    html = fmt.highlight_passage(text, [(text.index("Third"), len(text)), (0, 5), (3, 9)])
     plain = html.replace("<mark>", "").replace("</mark>", "").replace("<br>", "\n")
     assert plain == text
     assert "<mark>Third: port 9000?</mark>" in html
 
 
-def test_supporting_sentence_indexes__ignores_stopwords_and_citation_numbers() -> None:
-    sentences = ["It is the one.", "Chroma stores the vectors."]
-    assert fmt.supporting_sentence_indexes(sentences, ["It is in Chroma [1]."]) == {1}
+def test_answer_message__shows_the_supporting_sentences_under_the_answer() -> None:
+    from rag.types import Quote
+
+    quote = Quote(n=1, file="guides/install.md", text="The server listens on port <8080> by default.")
+    html = fmt.answer_message(_answer(quotes=(quote,)), turn="t")
+    assert "What the documents say" in html
+    assert "The server listens on port &lt;8080&gt; by default." in html
+    assert html.index("What the documents say") < html.index("rag-sources")
 
 
 def test_streaming_message__shows_search_then_text_with_cursor() -> None:
