@@ -1,21 +1,23 @@
 """Where the harness meets the core: settings for a run, the engine, the judge, and one cached answer.
 
 Everything the rest of `eval/` does works on plain dicts (`Answer.to_full_dict()`), so only this module
-(and the entry point) imports `rag`.
+(and the entry point) imports `rag`. Model replies are cached too (`ReplayingRag`), by what was sent.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from eval.cache import AnswerCache, cache_key, fingerprint_files, settings_that_matter
 from eval.dataset import Example
 from eval.judge import LlmJudge
+from rag import Rag
 
 RAG_DIR = Path(__file__).resolve().parents[1] / "rag"
 
@@ -123,6 +125,44 @@ class CachedAsker:
 
     def _ask(self, example: Example) -> Any:
         return self.engine.ask(example.question, history=list(example.history) or None, temperature=0.0)
+
+
+_MODEL_SETTINGS = frozenset(
+    {"llm_base_url", "llm_model", "model", "model_path", "max_answer_tokens", "temperature", "seed"}
+)
+
+
+class ReplayingRag(Rag):
+    """A `rag.Rag` whose model calls are cached by what was sent (messages and sampling settings).
+
+    The answer cache is keyed by the core's code, so any change to `rag/` asks every question again. Most
+    changes (the support decision, completion) do not change what the model is sent; with this cache they are
+    re-decided from the model's recorded replies in seconds, while a changed prompt or passage is a new
+    request and goes to the model. Temperature 0 and a fixed seed make a reply a function of its request.
+
+    Args:
+        settings: The run's settings.
+        calls: Where model replies are kept (`OUT/cache/chat`).
+    """
+
+    def __init__(self, settings: Any, *, calls: AnswerCache) -> None:
+        super().__init__(settings)
+        self._calls = calls
+        dumped = settings_that_matter(settings.model_dump())
+        self._model_settings = {k: v for k, v in dumped.items() if k in _MODEL_SETTINGS}
+
+    def _chat(self, messages: list[dict[str, str]], **kwargs: Any) -> Iterator[str]:
+        sent = {**self._model_settings, **{k: v for k, v in kwargs.items() if v is not None}}
+        key = cache_key(
+            question=json.dumps(messages, sort_keys=True), history=(), settings=sent, corpus="", code="chat"
+        )
+        hit = self._calls.get(key)
+        if hit is not None:
+            yield from hit["pieces"]
+            return
+        pieces = list(super()._chat(messages, **kwargs))
+        self._calls.put(key, {"pieces": pieces})
+        yield from pieces
 
 
 def retrieve(engine: Any, example: Example, top_k: int | None = None) -> dict[str, Any]:

@@ -158,14 +158,15 @@ def finish(
 
 def evaluate(args: argparse.Namespace, examples: Sequence[Example]) -> dict[str, Any]:
     """Index, answer (or retrieve), score every example; the report dict without baseline and gate."""
-    from eval.engine import load_settings
-    from rag import Rag
+    from eval.cache import AnswerCache
+    from eval.engine import ReplayingRag, load_settings
 
     settings = load_settings(args.corpus)
-    engines = [Rag(settings)]
+    calls = AnswerCache((args.cache_dir or args.out / "cache") / "chat")
+    engines = [ReplayingRag(settings, calls=calls)]
 
     def reconnect() -> Any:
-        engines.append(Rag(settings))
+        engines.append(ReplayingRag(settings, calls=calls))
         return engines[-1]
 
     try:

@@ -30,7 +30,7 @@ from rag.errors import (
 )
 from rag.ingest.indexer import IndexReport
 from rag.settings import Settings
-from rag.types import Answer, Delta, Searching, Source, StreamEvent
+from rag.types import Answer, Delta, Quote, Searching, Source, StreamEvent
 
 __all__ = [
     "Answer",
@@ -46,6 +46,7 @@ __all__ = [
     "IndexReport",
     "IngestError",
     "InvalidQuestion",
+    "Quote",
     "Rag",
     "RagError",
     "Searching",

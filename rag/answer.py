@@ -1,4 +1,4 @@
-"""From a question to a verified answer: condense, retrieve, focus, generate, verify.
+"""From a question to a verified answer: condense, retrieve, focus, generate, verify, complete.
 
 `answer_stream` is the one code path: it yields what to show while the model writes and ends with the
 verified `Answer`; `rag.ask()` consumes it.
@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
+from rag.complete import complete_answer
 from rag.context import focus
 from rag.prompts import NOT_FOUND_MARKER, REFUSAL_TEXT, answer_messages, second_look_messages
 from rag.query import Chat, clean_history, clean_question, search_query
@@ -166,6 +167,7 @@ def answer_stream(
     t = time.perf_counter()
     passages = [passage_of(s) for s in sources]
     result = verify_answer(raw, passages, question=query, thresholds=options.thresholds)
+    result = complete_answer(result, passages)
     timings["verify"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t_start
     yield replace(

@@ -159,5 +159,9 @@ def verify_answer(
         refused = not (answered and figure_ok)
     if refused:
         return Verification(checked, "", tuple(c.text for c in checked), True)
-    rebuilt = " ".join(_with_marks(c) for c in checked)
-    return Verification(checked, rebuilt, unsupported, False)
+    return Verification(checked, rebuild(checked), unsupported, False)
+
+
+def rebuild(sentences: Sequence[CheckedSentence]) -> str:
+    """The answer text from its checked sentences: repaired markers, `[unsupported]` where none."""
+    return " ".join(_with_marks(c) for c in sentences)
