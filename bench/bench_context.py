@@ -46,7 +46,10 @@ QUESTIONS = [
 ]
 
 
-def prompts(engine: Rag, question: str, focus_chars: int) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+Messages = list[dict[str, str]]
+
+
+def prompts(engine: Rag, question: str, focus_chars: int) -> tuple[Messages, Messages]:
     sources = engine.retrieve(question)
     whole = [(s.n, s.file, s.text) for s in sources]
     cut = [
@@ -56,14 +59,14 @@ def prompts(engine: Rag, question: str, focus_chars: int) -> tuple[list[dict[str
     return answer_messages(question, whole), answer_messages(question, cut)
 
 
-def tokens(client: httpx.Client, base: str, messages: list[dict[str, str]]) -> int:
+def tokens(client: httpx.Client, base: str, messages: Messages) -> int:
     text = "\n".join(m["content"] for m in messages)
     reply = client.post(base.removesuffix("/v1") + "/extras/tokenize", json={"input": text})
     reply.raise_for_status()
     return len(reply.json()["tokens"])
 
 
-def first_token_seconds(client: httpx.Client, base: str, model: str, messages: list[dict[str, str]]) -> float:
+def first_token_seconds(client: httpx.Client, base: str, model: str, messages: Messages) -> float:
     fresh = [{"role": m["role"], "content": m["content"]} for m in messages]
     fresh[0]["content"] = f"Request {uuid.uuid4().hex[:8]}.\n" + fresh[0]["content"]  # no cached prefix
     body = {"model": model, "messages": fresh, "stream": True, "max_tokens": 4, "temperature": 0}
@@ -92,8 +95,13 @@ def main(argv: list[str] | None = None) -> int:
         with httpx.Client(timeout=settings.request_timeout) as client:
             for i, q in enumerate(questions):
                 whole, cut = prompts(engine, q, settings.focus_chars)
-                row = {"q": q, "tok_whole": tokens(client, info.base_url, whole),
-                       "tok_focus": tokens(client, info.base_url, cut), "t_whole": [], "t_focus": []}  # fmt: skip
+                row = {
+                    "q": q,
+                    "tok_whole": tokens(client, info.base_url, whole),
+                    "tok_focus": tokens(client, info.base_url, cut),
+                    "t_whole": [],
+                    "t_focus": [],
+                }
                 for r in range(0 if args.smoke else args.rounds):
                     order = [("t_whole", whole), ("t_focus", cut)]
                     for key, msgs in order if (i + r) % 2 == 0 else order[::-1]:
