@@ -70,14 +70,18 @@ def _generate(
         yield Delta(piece)
 
 
-def _strong_passage(question: str, sources: Sequence[Source], t: Thresholds) -> int | None:
+SECOND_LOOK_COVERAGE = 0.6
+"""Share of the question's words one window of a passage must hold for a NOT FOUND to get a second look."""
+
+
+def _strong_passage(question: str, sources: Sequence[Source]) -> int | None:
     """The passage whose best window holds the question's words (a second look is worth it), if any."""
     best: tuple[float, int] | None = None
     for i, s in enumerate(sources):
         ev = best_evidence(question, [passage_of(s)])
         if ev is None or ev.missing_names or ev.missing_numbers:
             continue
-        if ev.claim_coverage >= t.question and (best is None or ev.claim_coverage > best[0]):
+        if ev.claim_coverage >= SECOND_LOOK_COVERAGE and (best is None or ev.claim_coverage > best[0]):
             best = (ev.claim_coverage, i)
     return best[1] if best else None
 
@@ -156,7 +160,7 @@ def answer_stream(
     yield from _generate(chat, messages, options.temperature, pieces)
     second = False
     if not "".join(pieces).strip() and options.second_look:
-        strong = _strong_passage(query, sources, options.thresholds)
+        strong = _strong_passage(query, sources)
         if strong is not None:
             second = True
             messages = second_look_messages(query, shown[strong])

@@ -37,6 +37,30 @@ def test_ask__pdf_answer_cites_the_right_page(corpus_engine: Rag) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "file", "names"),
+    [
+        ("Who founded EleutherAI?", "eleutherai.md", ["Connor Leahy", "Sid Black", "Leo Gao"]),
+        ("Who founded Hugging Face?", "hugging-face.html", ["Delangue", "Chaumond", "Wolf"]),
+    ],
+)
+def test_ask__a_list_answer_names_everyone_its_source_names(
+    corpus_engine: Rag, question: str, file: str, names: list[str]
+) -> None:
+    answer = corpus_engine.ask(question)
+    assert not answer.refused, answer.raw_text
+    assert all(name in answer.text for name in names), answer.text
+    assert _cited_files(answer) == {file}
+    assert any(all(name in q.text for name in names) for q in answer.quotes)
+
+
+def test_ask__a_figure_is_answered_with_the_sentence_that_states_it(corpus_engine: Rag) -> None:
+    answer = corpus_engine.ask("How much did GPT-4 cost to train according to the AI Index?")
+    assert not answer.refused, answer.raw_text
+    assert "78 million" in answer.text and _cited_files(answer) == {"training-costs.md"}
+    assert [q.file for q in answer.quotes] == ["training-costs.md"] and "78 million" in answer.quotes[0].text
+
+
+@pytest.mark.parametrize(
     "question", ["What is the capital of Australia?", "What was the training budget of Falcon 180B in euros?"]
 )
 def test_ask__question_the_documents_do_not_answer_is_refused(corpus_engine: Rag, question: str) -> None:
@@ -89,7 +113,7 @@ def test_cli_ask_json__prints_exactly_the_public_fields(
         monkeypatch.setenv(key, str(value))
     assert cli_main(["ask", "--json", "How many natural languages does BLOOM cover?"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"text", "sources", "refused", "unsupported"}
+    assert set(data) == {"text", "sources", "refused", "unsupported", "quotes"}
     assert set(data["sources"][0]) >= {"n", "file", "page", "text", "score"}
     assert "46" in data["text"] and not data["refused"]
 
