@@ -27,3 +27,12 @@ def test_condense_messages__include_history_and_question() -> None:
     msgs = condense_messages("And its licence?", [{"role": "user", "content": "What is Mistral 7B?"}])
     assert "user: What is Mistral 7B?" in msgs[1]["content"]
     assert "Last question: And its licence?" in msgs[1]["content"]
+
+
+def test_second_look_messages__hold_only_the_best_passage_under_its_own_number() -> None:
+    from rag.prompts import second_look_messages
+
+    msgs = second_look_messages("Who founded EleutherAI?", (3, "eleutherai.md", "Founded by Connor Leahy."))
+    assert "[3]" in msgs[0]["content"] and NOT_FOUND_MARKER in msgs[0]["content"]
+    assert '<passage n="3" source="eleutherai.md">' in msgs[1]["content"]
+    assert msgs[1]["content"].count("<passage ") == 1 and msgs[1]["content"].endswith("Answer:")
