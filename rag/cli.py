@@ -29,6 +29,8 @@ def _settings(args: argparse.Namespace) -> Any:
     overrides: dict[str, Any] = {}
     if getattr(args, "top_k", None):
         overrides["top_k"] = args.top_k
+    if getattr(args, "collection", None):
+        overrides["collection"] = args.collection
     try:
         return Settings(**overrides)
     except ValidationError as e:
@@ -170,6 +172,30 @@ def cmd_serve_embeddings(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from rag.serving.api import create_app
+    from rag.serving.engines import Engines
+    from rag.serving.server import check_exposure, uvicorn_server
+
+    settings = _settings(args)
+    check_exposure(settings, args.host)
+    engines = Engines(settings)
+    try:
+        try:
+            info = engines.default.endpoint()
+            print(f"model {info.model} at {info.base_url}", flush=True)
+        except RagError as err:  # the API still starts; answers say so until the endpoint works
+            print(f"warning: {err}", file=sys.stderr, flush=True)
+        models = ", ".join(f"rag:{n}" for n in engines.names())
+        auth = "a key of RAG_API_KEYS" if settings.api_key_list else "no key (loopback only)"
+        print(f"chat API at http://{args.host}:{args.port}/v1 (models {models}; {auth}; Ctrl-C to stop)",
+              flush=True)  # fmt: skip
+        uvicorn_server(create_app(engines), args.host, args.port).run()
+    finally:
+        engines.close()
+    return EXIT_OK
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     from ui.app import main as ui_main
 
@@ -181,7 +207,17 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rag", description="Answers you can check, from documents you own.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--collection", metavar="NAME", help="the collection to use (default: RAG_COLLECTION or corpus)"
+    )
     sub = p.add_subparsers(dest="command", required=True)
+    _add_parser = sub.add_parser
+
+    def add_parser(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return _add_parser(name, parents=[common], **kwargs)
+
+    sub.add_parser = add_parser  # type: ignore[method-assign]
 
     ix = sub.add_parser("index", help="index the corpus folder (incremental), or the given files/folders")
     ix.add_argument("paths", nargs="*", help="files or folders (default: RAG_CORPUS_DIR and uploads)")
@@ -211,6 +247,11 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--host", default="127.0.0.1", help="address to bind (another one only on purpose)")
     se.add_argument("--port", type=int, default=8090)
     se.set_defaults(func=cmd_serve_embeddings)
+
+    sv = sub.add_parser("serve", help="serve the OpenAI-compatible chat API (a collection NAME is rag:NAME)")
+    sv.add_argument("--host", default="127.0.0.1", help="address to bind (another one needs RAG_API_KEYS)")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.set_defaults(func=cmd_serve)
 
     ui = sub.add_parser("ui", help="serve the chat page")
     ui.add_argument("--host", default="127.0.0.1")

@@ -83,6 +83,11 @@ class Rag:
     def collection(self, *, create: bool = False) -> Any | None:
         return open_collection(self.client, self.settings, self.embedder.name, create=create)
 
+    @property
+    def known_endpoint(self) -> EndpointInfo | None:
+        """The endpoint in use when one was started or attached already (this never starts one)."""
+        return self._endpoint
+
     def endpoint(self) -> EndpointInfo:
         """The generation endpoint: the configured one, or the embedded one (started or attached once)."""
         with self._lock:
