@@ -119,6 +119,75 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_collections(args: argparse.Namespace) -> int:
+    from rag import collections
+    from rag.store import make_client
+
+    settings = _settings(args)
+    client = make_client(settings)
+    if args.action == "delete":
+        name = collections.checked_name(args.name)
+        info = collections.describe(client, name)
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise RagError(f"deleting the collection {name!r} needs confirmation: pass --yes")
+            held = f"{info.documents} documents, {info.chunks} chunks"
+            reply = input(f"Delete the collection {name!r} ({held}; the files are kept)? [y/N] ")
+            if reply.strip().lower() not in ("y", "yes"):
+                print("nothing deleted")
+                return EXIT_OK
+        collections.delete(client, name)
+        print(f"deleted the collection {name!r} ({info.documents} documents, {info.chunks} chunks)")
+        return EXIT_OK
+    infos = [collections.describe(client, n) for n in collections.collection_names(client)]
+    if args.json:
+        print(json.dumps([i.to_dict() for i in infos], indent=2))
+        return EXIT_OK
+    if not infos:
+        print("no collections yet: `rag index` creates one")
+    for i in infos:
+        mark = "*" if i.name == settings.collection else " "
+        print(f"{mark} {i.name:<24} {i.documents:>5} documents {i.chunks:>7} chunks  {i.embedder}  "
+              f"last indexed {i.last_indexed or 'before this was recorded'}")  # fmt: skip
+    return EXIT_OK
+
+
+def _existing(engine: Any) -> Any:
+    """The engine, if its collection exists (else `UnknownCollection`, naming the ones that do)."""
+    from rag.collections import UnknownCollection, collection_names
+
+    known = collection_names(engine.client)
+    if engine.settings.collection not in known:
+        raise UnknownCollection(engine.settings.collection, known)
+    return engine
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from rag.engine import Rag
+
+    settings = _settings(args)
+    docs = _existing(Rag(settings)).documents()
+    if args.json:
+        print(json.dumps([d.to_dict() for d in docs], indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not docs:
+        print(f"nothing is indexed in {settings.collection!r}: run `rag index`")
+    for d in docs:
+        size = f"{d.size / 1024:.1f} KB" if d.size is not None else "gone from disk"
+        print(f"{d.file}  {d.chunks} chunks  {size}  {d.reader}  indexed {d.indexed_at or '(not recorded)'}")
+    return EXIT_OK
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from rag.engine import Rag
+
+    settings = _settings(args)
+    removed = _existing(Rag(settings)).remove(args.files)
+    for name in removed:
+        print(f"removed {name} from {settings.collection!r} (the file itself is kept)")
+    return EXIT_OK
+
+
 def cmd_serve_model(args: argparse.Namespace) -> int:
     from rag.endpoint.bundled import resolve_model_file
     from rag.endpoint.server import EmbeddedServer
@@ -237,6 +306,21 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--json", action="store_true")
     st.set_defaults(func=cmd_status)
 
+    co = sub.add_parser("collections", help="list the collections, or delete one")
+    co.add_argument("action", nargs="?", choices=["list", "delete"], default="list")
+    co.add_argument("name", nargs="?", help="the collection to delete")
+    co.add_argument("--yes", action="store_true", help="delete without asking")
+    co.add_argument("--json", action="store_true")
+    co.set_defaults(func=cmd_collections)
+
+    dc = sub.add_parser("docs", help="the collection's files: chunks, size, reader, when indexed")
+    dc.add_argument("--json", action="store_true")
+    dc.set_defaults(func=cmd_docs)
+
+    rm = sub.add_parser("remove", help="take files out of the index (the files themselves are kept)")
+    rm.add_argument("files", nargs="+", help="files as `rag docs` lists them, or paths to them")
+    rm.set_defaults(func=cmd_remove)
+
     sm = sub.add_parser("serve-model", help="run the embedded llama.cpp endpoint in the foreground")
     sm.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: RAG_LLM_PORT or free)")
     sm.set_defaults(func=cmd_serve_model)
@@ -273,7 +357,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         rest = argv[1:]
         return int(eval_main(rest[1:] if rest[:1] == ["--"] else rest))
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "collections" and args.action == "delete" and not args.name:
+        parser.error("collections delete needs the NAME of the collection")
     try:
         return int(args.func(args))
     except RagError as e:
