@@ -271,6 +271,10 @@ def cmd_ui(args: argparse.Namespace) -> int:
     argv = ["--host", args.host, "--port", str(args.port)]
     if args.no_index:
         argv.append("--no-index")
+    if args.api:
+        argv.append("--api")
+    if args.collection:
+        argv += ["--collection", args.collection]
     return int(ui_main(argv))
 
 
@@ -341,6 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=7860)
     ui.add_argument("--no-index", action="store_true", help="do not index the corpus before serving")
+    ui.add_argument("--api", action="store_true", help="serve the chat API (/v1) from the same process too")
     ui.set_defaults(func=cmd_ui)
 
     sub.add_parser("eval", help="run the evaluation harness (`rag eval --help` lists its options)")

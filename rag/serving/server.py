@@ -46,5 +46,6 @@ def uvicorn_server(app: Any, host: str, port: int) -> Any:
     """A uvicorn server for `app` (`.run()` serves in the foreground; `.should_exit = True` stops it)."""
     import uvicorn
 
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+    # lifespan "auto": a page mounted into the app (`rag ui --api`) starts its queue at startup
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="auto")
     return uvicorn.Server(config)
