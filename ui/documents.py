@@ -40,7 +40,8 @@ class DocumentHandlers:
         rows = [[d.file, d.chunks, _size(d.size), d.reader, (d.indexed_at or "")[:19]] for d in docs]
         chunks = sum(d.chunks for d in docs)
         where = escape(self.engine.settings.collection)
-        return rows, [d.file for d in docs], f"{len(docs)} files, {chunks} chunks in `{where}`"
+        held = f"{len(docs)} file{'' if len(docs) == 1 else 's'}, {chunks} chunk{'' if chunks == 1 else 's'}"
+        return rows, [d.file for d in docs], f"{held} in `{where}`"
 
     def confirm_text(self, file: str | None) -> str:
         """What the confirmation asks; empty when no file is chosen."""
