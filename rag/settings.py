@@ -182,7 +182,8 @@ class Settings(BaseSettings):
 
     @property
     def uploads_dir(self) -> Path:
-        return self.data_dir / "uploads"
+        """The page's uploads for this collection (`corpus`'s where they always were: `uploads/`)."""
+        return self.data_dir / ("uploads" if self.collection == "corpus" else f"uploads-{self.collection}")
 
     @property
     def embedded_llm(self) -> bool:

@@ -124,8 +124,9 @@ def page_with_api(settings: Settings, host: str, port: int, *, engine: Rag) -> A
     from ui.layout import build_app
 
     check_exposure(settings, host)
-    app = create_app(Engines(settings, engine=engine))
-    demo = build_app(engine, settings)
+    engines = Engines(settings, engine=engine)
+    app = create_app(engines)
+    demo = build_app(engine, settings, engines=engines)
     options = launch_options(settings)
     app = gr.mount_gradio_app(app, demo, path="", server_name=host, server_port=port, **options)
     return uvicorn_server(app, host, port)

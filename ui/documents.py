@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from rag.errors import RagError
 from ui.format import escape
+from ui.handlers import pick_engine
 
 if TYPE_CHECKING:
     from rag import Rag
+    from rag.serving.engines import Engines
 
 log = logging.getLogger(__name__)
 
@@ -30,16 +32,18 @@ class DocumentHandlers:
     """The Documents tab's handlers, bound to the page's engine."""
 
     engine: Rag
+    engines: Engines | None = None
 
-    def listing(self) -> tuple[list[list[Any]], list[str], str]:
+    def listing(self, collection: str | None = None) -> tuple[list[list[Any]], list[str], str]:
         """The table's rows, the files to choose from, and a one-line summary (or the error)."""
         try:
-            docs = self.engine.documents()
+            engine = pick_engine(self.engine, self.engines, collection)
+            docs = engine.documents()
         except RagError as err:
             return [], [], f"❌ {escape(str(err))}"
         rows = [[d.file, d.chunks, _size(d.size), d.reader, (d.indexed_at or "")[:19]] for d in docs]
         chunks = sum(d.chunks for d in docs)
-        where = escape(self.engine.settings.collection)
+        where = escape(engine.settings.collection)
         held = f"{len(docs)} file{'' if len(docs) == 1 else 's'}, {chunks} chunk{'' if chunks == 1 else 's'}"
         return rows, [d.file for d in docs], f"{held} in `{where}`"
 
@@ -52,20 +56,20 @@ class DocumentHandlers:
             "kept, and comes back with the next re-index of a folder that holds it."
         )
 
-    def delete(self, file: str | None) -> str:
+    def delete(self, file: str | None, collection: str | None = None) -> str:
         """Remove one file from the index; the report to show."""
         if not file:
             return "Choose a document first."
         try:
-            removed = self.engine.remove([file])
+            removed = pick_engine(self.engine, self.engines, collection).remove([file])
         except RagError as err:
             return f"❌ {escape(str(err))}"
         return f"🗑️ Removed `{escape(', '.join(removed))}` from the index."
 
-    def reindex(self) -> str:
+    def reindex(self, collection: str | None = None) -> str:
         """Index the corpus and uploads folders again (only what changed); the report to show."""
         try:
-            report = self.engine.index()
+            report = pick_engine(self.engine, self.engines, collection).index()
         except RagError as err:
             return f"❌ {escape(str(err))}"
         except Exception as err:  # the tab must stay usable

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 from gradio.events import api as gr_api
 
+from rag.serving.engines import Engines
 from ui.documents import COLUMNS, DocumentHandlers
 from ui.handlers import ChatHandlers, Conversation
 from ui.uploads import SUPPORTED_SUFFIXES
@@ -45,18 +46,26 @@ _UPLOAD_HELP = (
 )
 
 
-def build_app(engine: Rag, settings: Settings) -> gr.Blocks:
+def build_app(engine: Rag, settings: Settings, *, engines: Engines | None = None) -> gr.Blocks:
     """Build the chat page for one engine, shared by every visitor.
 
     Args:
         engine: The `Rag` engine (built once; the page never builds another).
         settings: Settings for defaults (top-k, temperature, upload folder and size limit).
+        engines: The engines of the other collections, offered by the collection picker (built when None;
+            the chat API's, when both are served by one process).
 
     Returns:
         The Blocks app, queued; launch it with `ui.app.launch` (which adds theme, CSS and script).
     """
     max_mb = settings.upload_max_mb
-    h = ChatHandlers(engine=engine, upload_dir=settings.uploads_dir, max_upload_bytes=max_mb * 1024 * 1024)
+    engines = engines or Engines(settings, engine=engine)
+    h = ChatHandlers(
+        engine=engine,
+        upload_dir=settings.uploads_dir,
+        max_upload_bytes=max_mb * 1024 * 1024,
+        engines=engines,
+    )
 
     demo: gr.Blocks
     with gr.Blocks(title=TITLE, analytics_enabled=False, fill_height=True) as demo:
@@ -64,13 +73,26 @@ def build_app(engine: Rag, settings: Settings) -> gr.Blocks:
         with gr.Row(elem_id="rag-header", equal_height=True):
             gr.HTML(_HEADER, scale=3)
             status = gr.HTML(elem_id="rag-status-bar", scale=2)
+        collection = gr.Dropdown(
+            choices=_names(engines, engine),
+            value=engine.settings.collection,
+            label="Collection",
+            info="The documents answers come from; uploads go into it too.",
+            elem_id="rag-collection",
+            interactive=True,
+        )
         with gr.Tabs(elem_id="rag-tabs"):
             with gr.Tab("Chat", elem_id="rag-chat-tab"):
                 side = _chat_tab(settings, max_mb)
             with gr.Tab("Documents", elem_id="rag-docs-tab") as docs_tab:
                 docs = _documents_tab()
-        _wire_documents(DocumentHandlers(engine=engine), h, docs, docs_tab, status, demo)
-        _wire_chat(h, convo, status, demo, side)
+        _wire_documents(
+            DocumentHandlers(engine=engine, engines=engines), h, docs, docs_tab, status, collection
+        )
+        _wire_chat(h, convo, status, side, collection)
+        hidden: dict[str, Any] = dict(show_progress="hidden", api_visibility="private")
+        demo.load(lambda: gr.update(choices=_names(engines, engine)), None, collection, **hidden)
+        demo.load(h.status, collection, status, **hidden)
 
     demo.queue(default_concurrency_limit=2, max_size=200)
     # gradio is pinned; tests/ui check that both attributes are still the ones its loops sleep on
@@ -140,7 +162,14 @@ def _chat_tab(settings: Settings, max_mb: int) -> tuple[Any, ...]:
     return chatbot, question, ask, stop, new_chat, files, upload_report, top_k, temperature, refresh
 
 
-def _wire_chat(h: ChatHandlers, convo: Any, status: Any, demo: gr.Blocks, side: tuple[Any, ...]) -> None:
+def _names(engines: Engines, engine: Rag) -> list[str]:
+    try:
+        return engines.names()
+    except Exception:  # a store that does not answer: the page still starts, on its own collection
+        return [engine.settings.collection]
+
+
+def _wire_chat(h: ChatHandlers, convo: Any, status: Any, side: tuple[Any, ...], collection: Any) -> None:
     chatbot, question, ask, stop, new_chat, files, upload_report, top_k, temperature, refresh = side
     ask_outputs = [chatbot, convo, question]
     hidden: dict[str, Any] = dict(show_progress="hidden", api_visibility="private")
@@ -150,7 +179,7 @@ def _wire_chat(h: ChatHandlers, convo: Any, status: Any, demo: gr.Blocks, side: 
         shown.then(_buttons_running, None, [ask, stop], queue=False, **hidden)
         answered = shown.then(
             h.answer,
-            [convo, top_k, temperature],
+            [convo, top_k, temperature, collection],
             ask_outputs,
             concurrency_limit=ASK_CONCURRENCY,
             concurrency_id="ask",
@@ -168,11 +197,10 @@ def _wire_chat(h: ChatHandlers, convo: Any, status: Any, demo: gr.Blocks, side: 
         )
     gr_api(h.ask_api, api_name="ask", concurrency_limit=ASK_CONCURRENCY, concurrency_id="ask")
 
-    files.upload(h.upload, files, upload_report, concurrency_limit=1, concurrency_id="index", **hidden).then(
-        _cleared, None, files, queue=False, **hidden
-    ).then(h.status, None, status, **hidden)
-    refresh.click(h.status, None, status, **hidden)
-    demo.load(h.status, None, status, **hidden)
+    files.upload(
+        h.upload, [files, collection], upload_report, concurrency_limit=1, concurrency_id="index", **hidden
+    ).then(_cleared, None, files, queue=False, **hidden).then(h.status, collection, status, **hidden)
+    refresh.click(h.status, collection, status, **hidden)
 
 
 def _documents_tab() -> dict[str, Any]:
@@ -201,12 +229,12 @@ def _documents_tab() -> dict[str, Any]:
 
 
 def _wire_documents(
-    d: DocumentHandlers, h: ChatHandlers, p: dict[str, Any], tab: Any, status: Any, demo: gr.Blocks
+    d: DocumentHandlers, h: ChatHandlers, p: dict[str, Any], tab: Any, status: Any, collection: Any
 ) -> None:
     hidden: dict[str, Any] = dict(show_progress="hidden", api_visibility="private")
 
-    def listing() -> list[Any]:
-        rows, files, summary = d.listing()
+    def listing(chosen: str | None) -> list[Any]:
+        rows, files, summary = d.listing(chosen)
         return [summary, rows, gr.update(choices=files, value=None)]
 
     def ask_confirm(file: str | None) -> list[Any]:
@@ -215,16 +243,17 @@ def _wire_documents(
 
     list_outputs = [p["summary"], p["table"], p["pick"]]
     hide = [gr.update(visible=False)]
-    for trigger in (tab.select, p["refresh"].click, demo.load):
-        trigger(listing, None, list_outputs, **hidden)
+    for trigger in (tab.select, p["refresh"].click, collection.change):
+        trigger(listing, collection, list_outputs, **hidden)
+    collection.change(h.status, collection, status, **hidden)
     p["delete"].click(ask_confirm, p["pick"], [p["confirm_row"], p["confirm_text"], p["report"]], **hidden)
     p["cancel"].click(lambda: hide[0], None, p["confirm_row"], queue=False, **hidden)
     p["confirm"].click(lambda: hide[0], None, p["confirm_row"], queue=False, **hidden).then(
-        d.delete, p["pick"], p["report"], concurrency_limit=1, concurrency_id="index", **hidden
-    ).then(listing, None, list_outputs, **hidden).then(h.status, None, status, **hidden)
+        d.delete, [p["pick"], collection], p["report"], concurrency_limit=1, concurrency_id="index", **hidden
+    ).then(listing, collection, list_outputs, **hidden).then(h.status, collection, status, **hidden)
     p["reindex"].click(
-        d.reindex, None, p["report"], concurrency_limit=1, concurrency_id="index", **hidden
-    ).then(listing, None, list_outputs, **hidden).then(h.status, None, status, **hidden)
+        d.reindex, collection, p["report"], concurrency_limit=1, concurrency_id="index", **hidden
+    ).then(listing, collection, list_outputs, **hidden).then(h.status, collection, status, **hidden)
 
 
 def _buttons_running() -> list[Any]:

@@ -52,3 +52,34 @@ def test_build_app__has_a_documents_tab_with_a_confirmed_delete(small_engine: Ra
     ids = {getattr(block, "elem_id", None) for block in demo.blocks.values()}
     assert {"rag-docs-tab", "rag-docs-table", "rag-doc-pick", "rag-doc-delete", "rag-doc-confirm"} <= ids
     assert {"rag-reindex", "rag-chat", "rag-question"} <= ids
+
+
+def test_collection_picker__uploads_listing_and_status_follow_the_chosen_collection(
+    small_engine: Rag, tmp_path: Path
+) -> None:
+    from rag.serving.engines import Engines
+    from ui.handlers import ChatHandlers
+
+    other = Rag(
+        small_engine.settings.model_copy(update={"collection": "beta"}), embedder=small_engine.embedder
+    )
+    other.collection(create=True)
+    engines = Engines(small_engine.settings, engine=small_engine)
+    h = ChatHandlers(engine=small_engine, upload_dir=small_engine.settings.uploads_dir, engines=engines)
+    doc = tmp_path / "heron.md"
+    doc.write_text("# Heron\n\nThe Quenby heron festival is held every April.\n", encoding="utf-8")
+    reports = list(h.upload([str(doc)], "beta"))
+    assert "Ready to ask about" in reports[-1]
+    assert (small_engine.settings.data_dir / "uploads-beta" / "heron.md").is_file()
+    docs = DocumentHandlers(engine=small_engine, engines=engines)
+    assert docs.listing("beta")[1] == ["uploads-beta/heron.md"]
+    assert DocumentHandlers(engine=small_engine, engines=engines).listing(None)[1] == [
+        "glacier.md",
+        "pastry.md",
+    ]
+    assert "collection <b>beta</b>" in h.status("beta") and "collection <b>corpus</b>" in h.status(None)
+    assert "there is no collection &#x27;gone&#x27;" in h.status("gone")
+
+    demo = build_app(small_engine, small_engine.settings, engines=engines)
+    picker = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "rag-collection")
+    assert [c[0] for c in picker.choices] == ["beta", "corpus"] and picker.value == "corpus"
