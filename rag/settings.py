@@ -182,8 +182,7 @@ class Settings(BaseSettings):
 
     @property
     def uploads_dir(self) -> Path:
-        """The page's uploads for this collection (`corpus`'s where they always were: `uploads/`)."""
-        return self.data_dir / ("uploads" if self.collection == "corpus" else f"uploads-{self.collection}")
+        return self.data_dir / "uploads"
 
     @property
     def embedded_llm(self) -> bool:

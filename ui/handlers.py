@@ -217,7 +217,7 @@ class ChatHandlers:
 
         Args:
             files: Paths of the uploaded temporary files (their names are the names the user gave).
-            collection: The collection they go into (None: the page's own); each has its uploads folder.
+            collection: The collection they are indexed into (None: the page's own).
 
         Yields:
             The report: saving, indexing, then what can be asked about and what was refused.
@@ -230,9 +230,8 @@ class ChatHandlers:
         except RagError as unknown:
             yield fmt.upload_report([], [(p.name, str(unknown)) for p in paths])
             return
-        folder = self.upload_dir if engine is self.engine else engine.settings.uploads_dir
         yield f"⏳ Saving {len(paths)} file{'s' if len(paths) != 1 else ''}…"
-        result = save_uploads(paths, folder, max_bytes=self.max_upload_bytes)
+        result = save_uploads(paths, self.upload_dir, max_bytes=self.max_upload_bytes)
         saved_names = [p.name for p in result.saved]
         if not result.saved:
             yield fmt.upload_report([], result.rejected)

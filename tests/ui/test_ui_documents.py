@@ -70,9 +70,9 @@ def test_collection_picker__uploads_listing_and_status_follow_the_chosen_collect
     doc.write_text("# Heron\n\nThe Quenby heron festival is held every April.\n", encoding="utf-8")
     reports = list(h.upload([str(doc)], "beta"))
     assert "Ready to ask about" in reports[-1]
-    assert (small_engine.settings.data_dir / "uploads-beta" / "heron.md").is_file()
+    assert (small_engine.settings.uploads_dir / "heron.md").is_file()
     docs = DocumentHandlers(engine=small_engine, engines=engines)
-    assert docs.listing("beta")[1] == ["uploads-beta/heron.md"]
+    assert docs.listing("beta")[1] == ["uploads/heron.md"]
     assert DocumentHandlers(engine=small_engine, engines=engines).listing(None)[1] == [
         "glacier.md",
         "pastry.md",
