@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 import rag.offline  # noqa: F401  (first: switches telemetry off before any library loads)
+from rag.collections import checked_name
 from rag.engine import Rag
 from rag.errors import (
     ConfigError,
@@ -67,8 +68,18 @@ def _engine_for(settings: Settings) -> Rag:
     return Rag(settings)
 
 
-def _engine(settings: Settings | None, engine: Rag | None) -> Rag:
-    return engine if engine is not None else _engine_for(settings or Settings())
+def _engine(settings: Settings | None, engine: Rag | None, collection: str | None = None) -> Rag:
+    if engine is not None:
+        if collection is not None and collection != engine.settings.collection:
+            raise ConfigError(
+                f"the engine given answers from {engine.settings.collection!r}, not {collection!r}: "
+                "pass one or the other"
+            )
+        return engine
+    settings = settings or Settings()
+    if collection is not None:
+        settings = settings.model_copy(update={"collection": checked_name(collection)})
+    return _engine_for(settings)
 
 
 def ask(
@@ -77,6 +88,7 @@ def ask(
     history: Sequence[dict[str, str]] | None = None,
     settings: Settings | None = None,
     engine: Rag | None = None,
+    collection: str | None = None,
 ) -> Answer:
     """Answer a question from the indexed documents, with verified citations.
 
@@ -85,11 +97,12 @@ def ask(
         history: Earlier turns, oldest first, as {"role": "user"|"assistant", "content": str}.
         settings: Settings to use (default: `Settings()` from the environment and `.env`).
         engine: An existing `Rag` to reuse instead.
+        collection: The collection to answer from (default: the settings', `corpus` unless configured).
 
     Returns:
         The `Answer`: text with `[n]` markers, numbered sources, `refused`, `unsupported`.
     """
-    return _engine(settings, engine).ask(question, history=history)
+    return _engine(settings, engine, collection).ask(question, history=history)
 
 
 def ask_stream(
@@ -98,16 +111,21 @@ def ask_stream(
     history: Sequence[dict[str, str]] | None = None,
     settings: Settings | None = None,
     engine: Rag | None = None,
+    collection: str | None = None,
 ) -> Iterator[StreamEvent]:
     """Like `ask`, yielding `Searching`, then `Delta` text pieces, then the final `Answer`."""
-    return _engine(settings, engine).ask_stream(question, history=history)
+    return _engine(settings, engine, collection).ask_stream(question, history=history)
 
 
-def index_corpus(settings: Settings | None = None, *, engine: Rag | None = None) -> IndexReport:
-    """Bring the index in step with the corpus folder (incremental)."""
-    return _engine(settings, engine).index()
+def index_corpus(
+    settings: Settings | None = None, *, engine: Rag | None = None, collection: str | None = None
+) -> IndexReport:
+    """Bring the index (of `collection`, by default the configured one) in step with the corpus folder."""
+    return _engine(settings, engine, collection).index()
 
 
-def status(settings: Settings | None = None, *, engine: Rag | None = None) -> dict[str, Any]:
+def status(
+    settings: Settings | None = None, *, engine: Rag | None = None, collection: str | None = None
+) -> dict[str, Any]:
     """Documents and chunks indexed, the embedder, and the endpoint's health."""
-    return _engine(settings, engine).status()
+    return _engine(settings, engine, collection).status()

@@ -29,6 +29,8 @@ def _settings(args: argparse.Namespace) -> Any:
     overrides: dict[str, Any] = {}
     if getattr(args, "top_k", None):
         overrides["top_k"] = args.top_k
+    if getattr(args, "collection", None):
+        overrides["collection"] = args.collection
     try:
         return Settings(**overrides)
     except ValidationError as e:
@@ -121,6 +123,75 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_collections(args: argparse.Namespace) -> int:
+    from rag import collections
+    from rag.store import make_client
+
+    settings = _settings(args)
+    client = make_client(settings)
+    if args.action == "delete":
+        name = collections.checked_name(args.name)
+        info = collections.describe(client, name)
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise RagError(f"deleting the collection {name!r} needs confirmation: pass --yes")
+            held = f"{info.documents} documents, {info.chunks} chunks"
+            reply = input(f"Delete the collection {name!r} ({held}; the files are kept)? [y/N] ")
+            if reply.strip().lower() not in ("y", "yes"):
+                print("nothing deleted")
+                return EXIT_OK
+        collections.delete(client, name)
+        print(f"deleted the collection {name!r} ({info.documents} documents, {info.chunks} chunks)")
+        return EXIT_OK
+    infos = [collections.describe(client, n) for n in collections.collection_names(client)]
+    if args.json:
+        print(json.dumps([i.to_dict() for i in infos], indent=2))
+        return EXIT_OK
+    if not infos:
+        print("no collections yet: `rag index` creates one")
+    for i in infos:
+        mark = "*" if i.name == settings.collection else " "
+        print(f"{mark} {i.name:<24} {i.documents:>5} documents {i.chunks:>7} chunks  {i.embedder}  "
+              f"last indexed {i.last_indexed or 'before this was recorded'}")  # fmt: skip
+    return EXIT_OK
+
+
+def _existing(engine: Any) -> Any:
+    """The engine, if its collection exists (else `UnknownCollection`, naming the ones that do)."""
+    from rag.collections import UnknownCollection, collection_names
+
+    known = collection_names(engine.client)
+    if engine.settings.collection not in known:
+        raise UnknownCollection(engine.settings.collection, known)
+    return engine
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from rag.engine import Rag
+
+    settings = _settings(args)
+    docs = _existing(Rag(settings)).documents()
+    if args.json:
+        print(json.dumps([d.to_dict() for d in docs], indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not docs:
+        print(f"nothing is indexed in {settings.collection!r}: run `rag index`")
+    for d in docs:
+        size = f"{d.size / 1024:.1f} KB" if d.size is not None else "gone from disk"
+        print(f"{d.file}  {d.chunks} chunks  {size}  {d.reader}  indexed {d.indexed_at or '(not recorded)'}")
+    return EXIT_OK
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from rag.engine import Rag
+
+    settings = _settings(args)
+    removed = _existing(Rag(settings)).remove(args.files)
+    for name in removed:
+        print(f"removed {name} from {settings.collection!r} (the file itself is kept)")
+    return EXIT_OK
+
+
 def cmd_serve_model(args: argparse.Namespace) -> int:
     from rag.endpoint.bundled import resolve_model_file
     from rag.endpoint.server import EmbeddedServer
@@ -174,18 +245,56 @@ def cmd_serve_embeddings(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from rag.serving.api import create_app
+    from rag.serving.engines import Engines
+    from rag.serving.server import check_exposure, uvicorn_server
+
+    settings = _settings(args)
+    check_exposure(settings, args.host)
+    engines = Engines(settings)
+    try:
+        try:
+            info = engines.default.endpoint()
+            print(f"model {info.model} at {info.base_url}", flush=True)
+        except RagError as err:  # the API still starts; answers say so until the endpoint works
+            print(f"warning: {err}", file=sys.stderr, flush=True)
+        models = ", ".join(f"rag:{n}" for n in engines.names())
+        auth = "a key of RAG_API_KEYS" if settings.api_key_list else "no key (loopback only)"
+        print(f"chat API at http://{args.host}:{args.port}/v1 (models {models}; {auth}; Ctrl-C to stop)",
+              flush=True)  # fmt: skip
+        uvicorn_server(create_app(engines), args.host, args.port).run()
+    finally:
+        engines.close()
+    return EXIT_OK
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     from ui.app import main as ui_main
 
     argv = ["--host", args.host, "--port", str(args.port)]
     if args.no_index:
         argv.append("--no-index")
+    if args.api:
+        argv.append("--api")
+    if args.collection:
+        argv += ["--collection", args.collection]
     return int(ui_main(argv))
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rag", description="Answers you can check, from documents you own.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--collection", metavar="NAME", help="the collection to use (default: RAG_COLLECTION or corpus)"
+    )
     sub = p.add_subparsers(dest="command", required=True)
+    _add_parser = sub.add_parser
+
+    def add_parser(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return _add_parser(name, parents=[common], **kwargs)
+
+    sub.add_parser = add_parser  # type: ignore[method-assign]
 
     ix = sub.add_parser("index", help="index the corpus folder (incremental), or the given files/folders")
     ix.add_argument("paths", nargs="*", help="files or folders (default: RAG_CORPUS_DIR and uploads)")
@@ -205,6 +314,21 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--json", action="store_true")
     st.set_defaults(func=cmd_status)
 
+    co = sub.add_parser("collections", help="list the collections, or delete one")
+    co.add_argument("action", nargs="?", choices=["list", "delete"], default="list")
+    co.add_argument("name", nargs="?", help="the collection to delete")
+    co.add_argument("--yes", action="store_true", help="delete without asking")
+    co.add_argument("--json", action="store_true")
+    co.set_defaults(func=cmd_collections)
+
+    dc = sub.add_parser("docs", help="the collection's files: chunks, size, reader, when indexed")
+    dc.add_argument("--json", action="store_true")
+    dc.set_defaults(func=cmd_docs)
+
+    rm = sub.add_parser("remove", help="take files out of the index (the files themselves are kept)")
+    rm.add_argument("files", nargs="+", help="files as `rag docs` lists them, or paths to them")
+    rm.set_defaults(func=cmd_remove)
+
     sm = sub.add_parser("serve-model", help="run the embedded llama.cpp endpoint in the foreground")
     sm.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: RAG_LLM_PORT or free)")
     sm.set_defaults(func=cmd_serve_model)
@@ -216,10 +340,16 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--port", type=int, default=8090)
     se.set_defaults(func=cmd_serve_embeddings)
 
+    sv = sub.add_parser("serve", help="serve the OpenAI-compatible chat API (a collection NAME is rag:NAME)")
+    sv.add_argument("--host", default="127.0.0.1", help="address to bind (another one needs RAG_API_KEYS)")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.set_defaults(func=cmd_serve)
+
     ui = sub.add_parser("ui", help="serve the chat page")
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=7860)
     ui.add_argument("--no-index", action="store_true", help="do not index the corpus before serving")
+    ui.add_argument("--api", action="store_true", help="serve the chat API (/v1) from the same process too")
     ui.set_defaults(func=cmd_ui)
 
     sub.add_parser("eval", help="run the evaluation harness (`rag eval --help` lists its options)")
@@ -236,7 +366,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         rest = argv[1:]
         return int(eval_main(rest[1:] if rest[:1] == ["--"] else rest))
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "collections" and args.action == "delete" and not args.name:
+        parser.error("collections delete needs the NAME of the collection")
     try:
         return int(args.func(args))
     except RagError as e:

@@ -13,7 +13,8 @@ from rag.endpoint.bundled import served_name
 from rag.endpoint.chat import RetryPolicy, make_llm, stream_chat
 from rag.endpoint.health import list_models
 from rag.endpoint.server import EmbeddedServer, EndpointInfo, find_running, is_alive, start_or_attach
-from rag.errors import EndpointError, EndpointTimeout, EndpointUnavailable, IndexEmpty, RagError
+from rag.errors import EndpointError, EndpointTimeout, EndpointUnavailable, IndexEmpty, IngestError, RagError
+from rag.ingest.catalog import IndexedDocument, list_documents
 from rag.ingest.indexer import Indexer, IndexReport, Progress
 from rag.retrieve import Retriever
 from rag.settings import Settings
@@ -83,6 +84,11 @@ class Rag:
 
     def collection(self, *, create: bool = False) -> Any | None:
         return open_collection(self.client, self.settings, self.embedder.name, create=create)
+
+    @property
+    def known_endpoint(self) -> EndpointInfo | None:
+        """The endpoint in use when one was started or attached already (this never starts one)."""
+        return self._endpoint
 
     def endpoint(self) -> EndpointInfo:
         """The generation endpoint: the configured one, or the embedded one (started or attached once)."""
@@ -161,13 +167,46 @@ class Rag:
                 paths, progress=progress, show_progress=show_progress
             )
         finally:
-            with self._lock:
-                self._indexing -= 1
-                self._retriever = None  # sees the new collection state on next use
-                try:
-                    self._revision = read_revision(self.client, self.settings.collection)
-                except RagError:  # the store went away (the run's own error says so): reopen next time
-                    self._revision = None
+            self._after_own_write()
+
+    def _after_own_write(self) -> None:
+        with self._lock:
+            self._indexing -= 1
+            self._retriever = None  # sees the new collection state on next use
+            try:
+                self._revision = read_revision(self.client, self.settings.collection)
+            except RagError:  # the store went away (the write's own error says so): reopen next time
+                self._revision = None
+
+    def documents(self) -> list[IndexedDocument]:
+        """Every file in the collection, with its chunks, size, indexed-at time and reader."""
+        with self._lock:
+            self._follow_other_writers()
+            col = self.collection()
+        return list_documents(col)
+
+    def remove(self, files: Iterable[str]) -> list[str]:
+        """Take files out of the collection, keyword side included; the files on disk are not touched.
+
+        Args:
+            files: Files as `documents()` names them, or paths to them.
+
+        Returns:
+            The names of the files removed.
+
+        Raises:
+            IngestError: one of them is not in the collection (then nothing is removed).
+        """
+        with self._lock:
+            self._follow_other_writers()
+            col = self.collection()
+            if col is None:
+                raise IngestError(f"nothing is indexed in {self.settings.collection!r}: nothing to remove")
+            self._indexing += 1
+        try:
+            return Indexer(self.settings, embedder=self.embedder, collection=col).remove(files)
+        finally:
+            self._after_own_write()
 
     def retrieve(self, query: str, top_k: int | None = None) -> list[Source]:
         return self._retriever_or_raise().retrieve(query, top_k or self.settings.top_k)

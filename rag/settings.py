@@ -13,6 +13,8 @@ from platformdirs import user_data_dir
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rag.collections import check_name
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -41,7 +43,11 @@ class Settings(BaseSettings):
         default="",
         description="Empty: embedded Chroma in the data dir. Set (http://host:port): a Chroma server.",
     )
-    collection: str = Field(default="corpus", description="Name of the Chroma collection.")
+    collection: str = Field(
+        default="corpus",
+        description="The collection (a named index) to use: 3-63 letters, digits, '-' or '_', starting and "
+        "ending with a letter or digit. Indexes written before collections had names are `corpus`.",
+    )
 
     # Generation endpoint
     llm_base_url: str = Field(
@@ -155,6 +161,22 @@ class Settings(BaseSettings):
     )
     upload_max_mb: int = Field(default=20, ge=1, description="Largest file the page accepts, in MB.")
 
+    # Chat API (`rag serve`, `rag ui --api`)
+    api_keys: str = Field(
+        default="",
+        description="Keys the chat API accepts as `Authorization: Bearer KEY`, comma-separated. Empty: no "
+        "key is asked for, which is allowed only while the API is bound to a loopback address.",
+    )
+    api_concurrency: int = Field(
+        default=2,
+        ge=1,
+        description="Answers the chat API generates at once; further requests wait their turn (llama.cpp "
+        "generates one answer at a time, so more would only wait inside the endpoint and time out there).",
+    )
+    api_max_request_kb: int = Field(
+        default=512, ge=1, description="Largest chat API request body accepted, in KB (larger: 413)."
+    )
+
     @field_validator("chunk_overlap")
     @classmethod
     def _overlap_below_size(cls, v: int, info: object) -> int:
@@ -162,6 +184,15 @@ class Settings(BaseSettings):
         if v >= size:
             raise ValueError(f"chunk_overlap ({v}) must be smaller than chunk_size ({size})")
         return v
+
+    @field_validator("collection")
+    @classmethod
+    def _valid_collection(cls, v: str) -> str:
+        return check_name(v)
+
+    @property
+    def api_key_list(self) -> list[str]:
+        return [k.strip() for k in self.api_keys.split(",") if k.strip()]
 
     @property
     def chroma_dir(self) -> Path:

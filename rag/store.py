@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from filelock import FileLock, Timeout
 from llama_index.core.schema import BaseNode
 from llama_index.core.vector_stores.utils import node_to_metadata_dict
 
+from rag.collections import INDEXED_AT_KEY
 from rag.errors import (
     ConfigError,
     EndpointError,
@@ -232,6 +234,7 @@ def mark_changed(collection: Any) -> None:
     rebuilt by every process that reads it. The indexer calls this before its first write and after each."""
     metadata = dict(collection.metadata or {})
     metadata[REVISION_KEY] = uuid.uuid4().hex
+    metadata[INDEXED_AT_KEY] = time.time()
     collection.modify(metadata=metadata)
 
 

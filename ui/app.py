@@ -107,6 +107,31 @@ def launch(
     return demo
 
 
+def page_with_api(settings: Settings, host: str, port: int, *, engine: Rag) -> Any:
+    """The page and the chat API in one app on one engine: the API's routes, the page mounted at `/`.
+
+    Returns:
+        The uvicorn server (`.run()` serves in the foreground).
+
+    Raises:
+        ConfigError: `host` is not loopback and RAG_API_KEYS is empty.
+    """
+    import gradio as gr
+
+    from rag.serving.api import create_app
+    from rag.serving.engines import Engines
+    from rag.serving.server import check_exposure, uvicorn_server
+    from ui.layout import build_app
+
+    check_exposure(settings, host)
+    engines = Engines(settings, engine=engine)
+    app = create_app(engines)
+    demo = build_app(engine, settings, engines=engines)
+    options = launch_options(settings)
+    app = gr.mount_gradio_app(app, demo, path="", server_name=host, server_port=port, **options)
+    return uvicorn_server(app, host, port)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rag ui", description="Index the documents and serve the chat page."
@@ -114,6 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"interface to bind (default {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     parser.add_argument("--no-index", action="store_true", help="do not index the corpus before serving")
+    parser.add_argument("--collection", metavar="NAME", help="the collection (default: RAG_COLLECTION)")
+    parser.add_argument(
+        "--api", action="store_true", help="serve the chat API (/v1) from the page's process and engine too"
+    )
     return parser
 
 
@@ -129,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     from rag import Rag, RagError, Settings
 
     try:
-        settings = Settings()
+        settings = Settings(**({"collection": args.collection} if args.collection else {}))
         parse_auth(settings.ui_auth)  # fail before any work on a malformed RAG_UI_AUTH
         engine = Rag(settings)
         if not args.no_index:
@@ -143,7 +172,11 @@ def main(argv: list[str] | None = None) -> int:
         except RagError as err:  # the page still starts and says so; questions work once the endpoint does
             print(f"warning: {err}", file=sys.stderr, flush=True)
         print(f"Chat page: http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
-        launch(settings, args.host, args.port, engine=engine)
+        if args.api:
+            print(f"Chat API: http://{args.host}:{args.port}/v1 (models rag:COLLECTION)", flush=True)
+            page_with_api(settings, args.host, args.port, engine=engine).run()
+        else:
+            launch(settings, args.host, args.port, engine=engine)
     except (RagError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

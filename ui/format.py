@@ -241,6 +241,7 @@ def status_html(status: Mapping[str, Any]) -> str:
         f'<span class="rag-pill" title="{tip}">endpoint {escape(url) or "—"}</span>'
         f'<span class="rag-pill">📄 <b>{docs}</b> document{"s" if docs != 1 else ""} · '
         f"<b>{chunks}</b> chunk{'s' if chunks != 1 else ''} indexed</span>"
+        f'<span class="rag-pill">collection <b>{escape(str(status.get("collection") or ""))}</b></span>'
         "</div>"
     )
 

@@ -23,6 +23,7 @@ from ui.uploads import MAX_UPLOAD_BYTES, save_uploads
 
 if TYPE_CHECKING:
     from rag import Rag
+    from rag.serving.engines import Engines
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,17 @@ def plain_history_text(answer_text: str) -> str:
     return _MARKER_RE.sub("", answer_text).strip()
 
 
+def pick_engine(engine: Rag, engines: Engines | None, collection: str | None) -> Rag:
+    """The engine of the collection chosen on the page (the page's own one when none is chosen).
+
+    Raises:
+        UnknownCollection: the collection no longer exists.
+    """
+    if not collection or engines is None or collection == engine.settings.collection:
+        return engine
+    return engines.get(collection)
+
+
 @dataclass
 class ChatHandlers:
     """The page's event handlers, bound to one engine shared by every session.
@@ -69,6 +81,10 @@ class ChatHandlers:
     engine: Rag
     upload_dir: Path
     max_upload_bytes: int = MAX_UPLOAD_BYTES
+    engines: Engines | None = None
+
+    def engine_for(self, collection: str | None) -> Rag:
+        return pick_engine(self.engine, self.engines, collection)
 
     def submit(self, question: str, convo: Conversation | None) -> AskUpdate:
         """Show the question at once, with a waiting answer, before the answer is queued.
@@ -97,6 +113,7 @@ class ChatHandlers:
         convo: Conversation | None,
         top_k: float | None = None,
         temperature: float | None = None,
+        collection: str | None = None,
     ) -> Iterator[AskUpdate]:
         """Stream the answer to the pending question into the chat.
 
@@ -104,6 +121,7 @@ class ChatHandlers:
             convo: The conversation, its question pending (see `submit`).
             top_k: Passages to retrieve for this session (None: the settings' default).
             temperature: Sampling temperature for this session (None: the settings' default).
+            collection: The collection chosen on the page (None: the page's own).
 
         Yields:
             (chat messages, conversation, question box text) after each streamed piece; the last one holds the
@@ -129,7 +147,7 @@ class ChatHandlers:
         query: str | None = None
         streamed = ""
         try:
-            for event in self.engine.ask_stream(
+            for event in self.engine_for(collection).ask_stream(
                 question,
                 history=history or None,
                 top_k=int(top_k) if top_k else None,
@@ -194,17 +212,23 @@ class ChatHandlers:
         )
         return list(chat), Conversation(chat, convo.history), ""
 
-    def upload(self, files: Sequence[str | Path] | None) -> Iterator[str]:
+    def upload(self, files: Sequence[str | Path] | None, collection: str | None = None) -> Iterator[str]:
         """Save uploaded files and index them, reporting progress as Markdown.
 
         Args:
             files: Paths of the uploaded temporary files (their names are the names the user gave).
+            collection: The collection they are indexed into (None: the page's own).
 
         Yields:
             The report: saving, indexing, then what can be asked about and what was refused.
         """
         paths = [Path(f) for f in files or []]
         if not paths:
+            return
+        try:
+            engine = self.engine_for(collection)
+        except RagError as unknown:
+            yield fmt.upload_report([], [(p.name, str(unknown)) for p in paths])
             return
         yield f"⏳ Saving {len(paths)} file{'s' if len(paths) != 1 else ''}…"
         result = save_uploads(paths, self.upload_dir, max_bytes=self.max_upload_bytes)
@@ -218,7 +242,7 @@ class ChatHandlers:
 
         def run() -> None:
             try:
-                outcome["report"] = self.engine.index(
+                outcome["report"] = engine.index(
                     paths=list(result.saved),
                     progress=lambda done, total, key: progress.put((done, total, key)),
                 )
@@ -259,10 +283,10 @@ class ChatHandlers:
             skipped=skipped,
         )
 
-    def status(self) -> str:
-        """The status bar HTML: endpoint, model, health, documents and chunks."""
+    def status(self, collection: str | None = None) -> str:
+        """The status bar HTML: endpoint, model, health, documents and chunks, the collection."""
         try:
-            info: dict[str, Any] = self.engine.status()
+            info: dict[str, Any] = self.engine_for(collection).status()
         except Exception as err:  # status must never break the page
             log.warning("status failed: %s", err)
             return fmt.status_error_html(err)

@@ -26,6 +26,7 @@ import chromadb.errors
 from filelock import FileLock, Timeout
 from llama_index.core.schema import TextNode
 
+from rag.collections import INDEXED_AT_KEY
 from rag.embed import Embedder
 from rag.errors import IndexBusy, IngestError
 from rag.ingest.chunk import chunk_document, embed_text
@@ -168,13 +169,47 @@ class Indexer:
         With paths=None, files indexed from anywhere else (an old corpus folder) are removed, so the index
         mirrors the configured folders. With paths, only those files are added, updated or (if gone) deleted.
         """
+        with self._locked():
+            return self._run(paths, progress=progress, show_progress=show_progress)
+
+    def remove(self, files: Iterable[str]) -> list[str]:
+        """Take files out of the index (their chunks, hence also the keyword side); the files stay on disk.
+
+        Args:
+            files: Files as the index names them (`rag docs`), or paths to them.
+
+        Returns:
+            The index's names of the files removed.
+
+        Raises:
+            IngestError: one of them is not in the index (then nothing is removed).
+        """
+        with self._locked():
+            indexed = self.indexed_files()
+            keys = []
+            for f in files:
+                key = f if f in indexed else self.file_key(Path(f))
+                if key not in indexed:
+                    raise IngestError(
+                        f"{f!r} is not in the collection {self.settings.collection!r}: nothing was removed "
+                        "(`rag docs` lists its files)"
+                    )
+                keys.append(key)
+            for key in dict.fromkeys(keys):
+                self._delete([cid for ids in indexed[key].ids_by_hash.values() for cid in ids])
+            return list(dict.fromkeys(keys))
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The data dir's index lock, held while the index is written (one writer at a time)."""
         lock_path = self.settings.data_dir / "index.lock"
         wait = self.settings.index_lock_timeout
         lock = FileLock(str(lock_path), timeout=wait)
+        self._marked = False
         try:
             self.settings.data_dir.mkdir(parents=True, exist_ok=True)
             with lock:
-                return self._run(paths, progress=progress, show_progress=show_progress)
+                yield
         except Timeout as e:
             raise IndexBusy(
                 f"another indexer holds {lock_path} (waited {wait:g} s): let it finish, then run again"
@@ -191,7 +226,6 @@ class Indexer:
         self, paths: Iterable[Path] | None, *, progress: Progress | None, show_progress: bool
     ) -> IndexReport:
         t0 = time.perf_counter()
-        self._marked = False
         report = IndexReport()
         files, other, scope = self._select(paths)
         report.skipped.extend((self.file_key(p), why) for p, why in other)
@@ -326,13 +360,14 @@ class Indexer:
         by_id = {}
         for node, vec in zip(nodes, vectors if nodes else [], strict=True):
             by_id[node.node_id] = vec
+        now = time.time()
         with self._changing():
             for _key, file_nodes, stale in window:
                 if file_nodes:
                     self.collection.upsert(
                         ids=[n.node_id for n in file_nodes],
                         embeddings=[by_id[n.node_id] for n in file_nodes],
-                        metadatas=[chunk_metadata(n) for n in file_nodes],
+                        metadatas=[{**chunk_metadata(n), INDEXED_AT_KEY: now} for n in file_nodes],
                     )
                 self._delete(stale)
         return len(nodes)

@@ -1,0 +1,113 @@
+"""Named collections: each one a separate index (its own passages, embedder and documents) in one store.
+
+A name is 3-63 letters, digits, `-` or `_`, starting and ending with a letter or digit: it is used as the
+Chroma collection's name and as the chat API's model id (`rag:NAME`), so it never holds a path separator, a
+dot or a space. Indexes written before collections had names are the collection `corpus`, the default.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from rag.errors import ConfigError, RagError
+
+NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,61}[A-Za-z0-9]")
+INDEXED_AT_KEY = "indexed_at"
+"""Collection metadata: when the indexer last wrote to it (seconds since the epoch)."""
+
+
+class UnknownCollection(ConfigError):
+    """No collection of that name exists in the store.
+
+    Attributes:
+        name: The name asked for.
+        known: The names that do exist.
+    """
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        listed = ", ".join(known) if known else "none yet"
+        super().__init__(
+            f"there is no collection {name!r} (collections: {listed}): check the name, or create it with "
+            f"`rag index --collection {name} FOLDER`"
+        )
+        self.name = name
+        self.known = known
+
+
+def check_name(name: str) -> str:
+    """The name, if it can name a collection.
+
+    Raises:
+        ValueError: it is too short or long, or holds anything but letters, digits, `-` and `_`.
+    """
+    if not isinstance(name, str) or not NAME_RE.fullmatch(name):
+        raise ValueError(
+            f"{name!r} cannot name a collection: use 3-63 letters, digits, '-' or '_', starting and ending "
+            "with a letter or digit"
+        )
+    return name
+
+
+def checked_name(name: str) -> str:
+    """`check_name`, raising the project's `ConfigError` (for the CLI and the API)."""
+    try:
+        return check_name(name)
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
+
+
+def collection_names(client: Any) -> list[str]:
+    """The names of every collection in the store, sorted."""
+    names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
+    return sorted(names)
+
+
+@dataclass(frozen=True)
+class CollectionInfo:
+    """One collection, as `rag collections` lists it."""
+
+    name: str
+    documents: int
+    chunks: int
+    embedder: str
+    last_indexed: str | None  # ISO 8601 (UTC), None for an index written before this was recorded
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def describe(client: Any, name: str) -> CollectionInfo:
+    """Documents, chunks, embedder and last index time of one collection.
+
+    Raises:
+        UnknownCollection: there is no such collection.
+    """
+    try:
+        col = client.get_collection(name, embedding_function=None)
+    except RagError:
+        raise
+    except Exception:  # NotFoundError or ValueError, by backend
+        raise UnknownCollection(name, collection_names(client)) from None
+    chunks = col.count()
+    documents = len(col.get(where={"chunk_index": 0}, include=[])["ids"]) if chunks else 0
+    md = col.metadata or {}
+    stamp = md.get(INDEXED_AT_KEY)
+    when = datetime.fromtimestamp(float(stamp), UTC).isoformat(timespec="seconds") if stamp else None
+    return CollectionInfo(name, documents, chunks, str(md.get("embedder", "")), when)
+
+
+def delete(client: Any, name: str) -> CollectionInfo:
+    """Remove a collection and its passages (the documents on disk are not touched).
+
+    Returns:
+        What the collection held.
+
+    Raises:
+        UnknownCollection: there is no such collection.
+    """
+    info = describe(client, name)
+    client.delete_collection(name)
+    return info
