@@ -38,10 +38,15 @@ class LabelledPair:
     claim: str
     supported: bool
     kind: str = ""
+    question: str = ""
+    """The question the claim answers, when known (the support windows then read it)."""
+    group: str = ""
+    """What keeps related pairs on one side of a split (MTRAG: the conversation)."""
 
 
 def load_pairs(path: Path) -> list[LabelledPair]:
-    """Read labelled pairs (`{"id", "passages", "claim", "supported", "kind"?}`); errors name the line."""
+    """Read labelled pairs (`{"id", "passages", "claim", "supported", "kind"?, "question"?, "group"?}`);
+    errors name the line."""
     pairs = []
     for lineno, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -55,7 +60,13 @@ def load_pairs(path: Path) -> list[LabelledPair]:
                 raise ValueError("'claim' must be a string and 'supported' a bool")
             pairs.append(
                 LabelledPair(
-                    str(obj["id"]), tuple(passages), obj["claim"], obj["supported"], obj.get("kind", "")
+                    str(obj["id"]),
+                    tuple(passages),
+                    obj["claim"],
+                    obj["supported"],
+                    obj.get("kind", ""),
+                    obj.get("question", ""),
+                    obj.get("group", ""),
                 )
             )
         except (ValueError, KeyError, TypeError) as err:
