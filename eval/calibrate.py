@@ -83,7 +83,9 @@ def labelled_sets(*, halueval_limit: int | None = 300) -> dict[str, list[Labelle
     return sets
 
 
-def feature_rows(pairs: Sequence[LabelledPair], *, similarity: Similarity | None = None) -> list[dict[str, float]]:
+def feature_rows(
+    pairs: Sequence[LabelledPair], *, similarity: Similarity | None = None
+) -> list[dict[str, float]]:
     return [
         answer_features(p.claim, p.passages, question=p.question or None, similarity=similarity)[0]
         for p in pairs
@@ -91,7 +93,12 @@ def feature_rows(pairs: Sequence[LabelledPair], *, similarity: Similarity | None
 
 
 def fit_calibration(
-    rows: Sequence[dict[str, float]], labels: Sequence[bool], names: Sequence[str], *, fitted_on: str, digits: int = 1
+    rows: Sequence[dict[str, float]],
+    labels: Sequence[bool],
+    names: Sequence[str],
+    *,
+    fitted_on: str,
+    digits: int = 1,
 ) -> Calibration:
     """A `Calibration` fitted on `rows`, weights rounded to `digits` decimals, threshold 0.5."""
     x = np.array([[r[n] for n in names] for r in rows])
@@ -138,7 +145,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             names,
             fitted_on=args.fit,
         )
-    print(f"fitted on {cal.fitted_on}: weights {dict(cal.weights)}, bias {cal.bias}, threshold {cal.threshold}")
+    print(
+        f"fitted on {cal.fitted_on}: weights {dict(cal.weights)}, bias {cal.bias}, threshold {cal.threshold}"
+    )
     result: dict[str, Any] = {"calibration": {**vars(cal), "weights": dict(cal.weights)}, "sets": {}}
     for name in sets:
         scores = [cal.score(r) for r in rows[name]]
@@ -147,7 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         singles = {f: fast_auroc([r[f] for r in rows[name]], labels[name]) for f in rows[name][0]}
         mark = " (fit)" if name in cal.fitted_on.split("+") else ""
         print(
-            f"{name + mark:<28} n {q['n']:>4}  score AUROC {q['auroc']:.3f} {q['auroc_ci']} acc {q['accuracy']:.3f}"
+            f"{name + mark:<28} n {q['n']:>4}  score AUROC {q['auroc']:.3f} {q['auroc_ci']}"
+            f" acc {q['accuracy']:.3f}"
             f" | baseline {b['auroc']:.3f} {b['auroc_ci']} acc {b['accuracy']:.3f}"
         )
         print("    " + "  ".join(f"{f} {v:.3f}" for f, v in singles.items() if v is not None))

@@ -196,7 +196,7 @@ def mtrag_pairs(source: Path = MTRAG_PATH) -> list[LabelledPair]:
 
 
 def half(group: str) -> str:
-    """"a" or "b": a fixed split by a hash of the group, so related pairs share a side."""
+    """ "a" or "b": a fixed split by a hash of the group, so related pairs share a side."""
     return "ab"[hashlib.sha256(group.encode("utf-8")).digest()[0] % 2]
 
 

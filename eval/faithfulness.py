@@ -94,7 +94,13 @@ class Calibration:
 
 
 DEFAULT = Calibration(
-    weights={"answer_words": 0.6, "window_mean": 0.6, "order_min": 0.1, "checks_failed": -0.5, "not_about": -0.8},
+    weights={
+        "answer_words": 0.6,
+        "window_mean": 0.6,
+        "order_min": 0.1,
+        "checks_failed": -0.5,
+        "not_about": -0.8,
+    },
     bias=-0.1,
     threshold=0.5,
     fitted_on="mtrag_a",
@@ -172,33 +178,79 @@ def answer_features(
         (features by name, one `ClaimCheck` per claim).
     """
     ps = [p if isinstance(p, Passage) else Passage(p) for p in passages]
-    texts = [p.text for p in ps]
     claim_list = list(claims) if claims is not None else answer_claims(answer)
     claim_list = [c for c in claim_list if content_words(c)] or [strip_markers(answer)]
-    checks = [check_claim(c, ps, question=question) for c in claim_list] if ps else []
+    answer_words = content_word_score(strip_markers(answer), [p.text for p in ps]) if ps else 0.0
+    return claims_features(
+        [(c, ps) for c in claim_list], question=question, similarity=similarity, answer_words=answer_words
+    )
+
+
+def claims_features(
+    claims: Sequence[tuple[str, Sequence[str | Passage]]],
+    *,
+    question: str | None = None,
+    similarity: Similarity | None = None,
+    answer_words: float | None = None,
+) -> tuple[dict[str, float], list[ClaimCheck]]:
+    """The signals of an answer whose claims each rest on their own passages (the sentence's citations).
+
+    Args:
+        claims: (claim, its passages) in answer order; a claim with no passage fails every check.
+        question: The question, when known.
+        similarity: An embedding similarity; None leaves `similarity_min` out.
+        answer_words: The whole answer's content-word share; default: the claims' words found in their own
+            passages, over all the claims' words.
+
+    Returns:
+        (features by name, one `ClaimCheck` per claim).
+    """
+    checks = []
+    for claim, passages in claims:
+        ps = [p if isinstance(p, Passage) else Passage(p) for p in passages]
+        check = check_claim(claim, ps, question=question) if ps else ClaimCheck(claim, 0.0, 0.0, 0.0)
+        if similarity is not None:
+            sentences = [s for p in ps for s in split_sentences(p.text)]
+            check = _with_similarity(check, similarity([claim], sentences)[0] if sentences else 0.0)
+        checks.append(check)
     if not checks:
-        zero = dict.fromkeys(("answer_words", "claim_words_min", "window_min", "window_mean", "order_min"), 0.0)
+        zero = dict.fromkeys(
+            ("answer_words", "claim_words_min", "window_min", "window_mean", "order_min"), 0.0
+        )
         return {**zero, "checks_failed": 1.0, "not_about": 1.0}, []
-    if similarity is not None:
-        sentences = [s for t in texts for s in split_sentences(t)]
-        sims = similarity(claim_list, sentences) if sentences else [0.0] * len(claim_list)
-        checks = [_with_similarity(c, s) for c, s in zip(checks, sims, strict=True)]
     sizes = [max(1, len(content_words(c.claim))) for c in checks]
+    if answer_words is None:
+        answer_words = sum(c.words * n for c, n in zip(checks, sizes, strict=True)) / sum(sizes)
     feats = {
-        "answer_words": content_word_score(strip_markers(answer), texts),
+        "answer_words": answer_words,
         "claim_words_min": min(c.words for c in checks),
         "window_min": min(c.coverage for c in checks),
         "window_mean": sum(c.coverage for c in checks) / len(checks),
+        "order_min": min(c.order for c in checks),
         "checks_failed": sum(
             bool(c.missing_numbers or c.missing_names or c.negation_mismatch) for c in checks
         )
         / len(checks),
-        "order_min": min(c.order for c in checks),
         "not_about": sum(n for c, n in zip(checks, sizes, strict=True) if not c.about) / sum(sizes),
     }
     if similarity is not None:
         feats["similarity_min"] = min(c.similarity or 0.0 for c in checks)
     return feats, checks
+
+
+def claim_score(check: ClaimCheck, calibration: Calibration = DEFAULT) -> float:
+    """The calibrated score of one claim alone (its own signals as a one-claim answer)."""
+    feats = {
+        "answer_words": check.words,
+        "claim_words_min": check.words,
+        "window_min": check.coverage,
+        "window_mean": check.coverage,
+        "order_min": check.order,
+        "checks_failed": float(bool(check.missing_numbers or check.missing_names or check.negation_mismatch)),
+        "not_about": float(not check.about),
+        "similarity_min": check.similarity or 0.0,
+    }
+    return calibration.score(feats)
 
 
 def _with_similarity(check: ClaimCheck, sim: float) -> ClaimCheck:

@@ -121,13 +121,7 @@ def swapped_names(sentence: str, rng: random.Random) -> str | None:
     if len(distinct) < 2:
         return None
     a, b = sorted(rng.sample(distinct, 2), key=lambda m: m.start())
-    return (
-        sentence[: a.start()]
-        + b.group()
-        + sentence[a.end() : b.start()]
-        + a.group()
-        + sentence[b.end() :]
-    )
+    return sentence[: a.start()] + b.group() + sentence[a.end() : b.start()] + a.group() + sentence[b.end() :]
 
 
 def negated(sentence: str) -> str | None:
@@ -171,7 +165,9 @@ def make_pairs(sources: Sequence[Source], rng: random.Random, *, prefix: str) ->
                 pairs.append(LabelledPair(f"{pid}-{kind}", (src.passage,), claim, False, kind))
         if others:
             other = rng.choice(others)
-            pairs.append(LabelledPair(f"{pid}-other_passage", (other.passage,), src.sentence, False, "other_passage"))
+            pairs.append(
+                LabelledPair(f"{pid}-other_passage", (other.passage,), src.sentence, False, "other_passage")
+            )
     return pairs
 
 
