@@ -238,6 +238,17 @@ def claims_features(
     return feats, checks
 
 
+def claim_supported(check: ClaimCheck, calibration: Calibration = DEFAULT) -> bool:
+    """The eval's verdict on one claim: its calibrated score reaches the threshold and its nearest window
+    holds every number and name it states (the per-claim weight of those checks is too small in a fit on
+    whole answers to catch one changed year on its own)."""
+    return (
+        claim_score(check, calibration) >= calibration.threshold
+        and not check.missing_numbers
+        and not check.missing_names
+    )
+
+
 def claim_score(check: ClaimCheck, calibration: Calibration = DEFAULT) -> float:
     """The calibrated score of one claim alone (its own signals as a one-claim answer)."""
     feats = {

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from eval.dataset import Example
-from eval.faithfulness import DEFAULT, claim_score, claims_features
+from eval.faithfulness import DEFAULT, claim_score, claim_supported, claims_features
 from eval.judge import JudgeFailure, LlmJudge
 from eval.metrics import (
     citation_precision,
@@ -129,7 +129,7 @@ def score_answer(
                     "claim": claim,
                     "citations": list(sentence.citations),
                     "score": score,
-                    "supported": bool(cited) and score >= DEFAULT.threshold,
+                    "supported": bool(cited) and claim_supported(fc),
                     "failed_checks": fc.failed if cited else ["cites no passage"],
                     "nearest_passage": None if fc.passage is None else sentence.citations[fc.passage],
                     "nearest_sentence": fc.nearest,
