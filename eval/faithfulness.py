@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from eval.support import content_word_score
 from eval.text import content_words, has_negation, split_claims, split_sentences, strip_markers
@@ -124,9 +125,20 @@ def answer_claims(answer: str) -> list[str]:
     return [c for s in split_sentences(answer) for c in split_claims(strip_markers(s))]
 
 
+def _word_share(claim: str, have: frozenset[str]) -> float:
+    # `content_word_score` with the passages' words counted once per answer rather than once per claim
+    wanted = content_words(claim)
+    return sum(w in have for w in wanted) / len(wanted) if wanted else 1.0
+
+
+@lru_cache(maxsize=256)
+def _passage_words(texts: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(content_words(" ".join(texts)))
+
+
 def check_claim(claim: str, passages: Sequence[Passage], *, question: str | None = None) -> ClaimCheck:
     """One claim against the passages: word share, best window and its checks."""
-    words = content_word_score(claim, [p.text for p in passages])
+    words = _word_share(claim, _passage_words(tuple(p.text for p in passages)))
     ev: Evidence | None = best_evidence(claim, passages, question=question or None)
     if ev is None:
         return ClaimCheck(claim, words, 1.0 if not content_words(claim) else 0.0, 0.0)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rag.text import STOPWORDS, content_stems, names, numbers, sentence_spans, stem, words
 
@@ -103,6 +104,7 @@ class _Sentences:
     numbers: list[set[str]]
 
 
+@lru_cache(maxsize=1024)  # a passage is read once per claim of every answer that cites it
 def _sentences(text: str) -> _Sentences:
     spans = sentence_spans(text) or [(0, len(text))]
     pieces = [text[s:e] for s, e in spans]
