@@ -161,7 +161,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             f" | baseline {b['auroc']:.3f} {b['auroc_ci']} acc {b['accuracy']:.3f}"
         )
         print("    " + "  ".join(f"{f} {v:.3f}" for f, v in singles.items() if v is not None))
-        result["sets"][name] = {"faithfulness": q, "content_words": b, "single_signals": singles}
+        by_kind: dict[str, list[bool]] = {}
+        for score, pair in zip(scores, sets[name], strict=True):
+            by_kind.setdefault(pair.kind or "all", []).append((score >= cal.threshold) == pair.supported)
+        caught = {k: round(sum(v) / len(v), 3) for k, v in sorted(by_kind.items())}
+        if len(caught) > 1 and name != "mtrag_a" and name != "mtrag_b":
+            print(f"    accuracy by kind: {caught}")
+        result["sets"][name] = {
+            "faithfulness": {**q, "accuracy_by_kind": caught},
+            "content_words": b,
+            "single_signals": singles,
+        }
     if args.out:
         args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
     return 0

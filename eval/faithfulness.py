@@ -251,13 +251,14 @@ def claims_features(
 
 
 def claim_supported(check: ClaimCheck, calibration: Calibration = DEFAULT) -> bool:
-    """The eval's verdict on one claim: its calibrated score reaches the threshold and its nearest window
-    holds every number and name it states (the per-claim weight of those checks is too small in a fit on
-    whole answers to catch one changed year on its own)."""
+    """The eval's verdict on one claim: its calibrated score reaches the threshold, its nearest window holds
+    every number and name it states and agrees with it on negation (in a fit on whole answers those checks
+    weigh too little to catch one changed year or an added "not" on their own; see eval/README.md)."""
     return (
         claim_score(check, calibration) >= calibration.threshold
         and not check.missing_numbers
         and not check.missing_names
+        and not check.negation_mismatch
     )
 
 

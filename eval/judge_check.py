@@ -27,7 +27,7 @@ from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-from eval.faithfulness import DEFAULT, faithfulness  # noqa: E402
+from eval.faithfulness import DEFAULT, claim_supported, faithfulness  # noqa: E402
 from eval.metrics import accuracy, auroc, bootstrap_interval  # noqa: E402
 from eval.support import LEXICAL_THRESHOLD, content_word_score, lexical_score  # noqa: E402
 
@@ -83,14 +83,16 @@ def model_free_signals() -> dict[str, Scorer]:
     return {"lexical": lexical_score, "content_words": content_word_score}
 
 
-def _faithfulness_of(pair: LabelledPair) -> float:
-    return faithfulness(pair.claim, pair.passages, question=pair.question or None).score
-
-
 def _model_free_scores(pairs: Sequence[LabelledPair]) -> dict[str, tuple[list[float | None], float]]:
-    # signal -> (score per pair, threshold)
+    # signal -> (score per pair, threshold); `claims_supported`: share of claims the eval's claim verdict
+    # accepts (all of them, for "supported")
+    results = [faithfulness(p.claim, p.passages, question=p.question or None) for p in pairs]
+    shares: list[float | None] = [
+        sum(claim_supported(c) for c in r.claims) / len(r.claims) if r.claims else 0.0 for r in results
+    ]
     out: dict[str, tuple[list[float | None], float]] = {
-        "faithfulness": ([_faithfulness_of(p) for p in pairs], DEFAULT.threshold)
+        "faithfulness": ([r.score for r in results], DEFAULT.threshold),
+        "claims_supported": (shares, 1.0),
     }
     for name, scorer in model_free_signals().items():
         out[name] = ([scorer(p.claim, p.passages) for p in pairs], LEXICAL_THRESHOLD)
