@@ -273,7 +273,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="pairs the LLM judge sees (it is slow)")
     parser.add_argument("--out", type=Path, default=None, help="write the result as JSON here")
     args = parser.parse_args(argv)
-    judge, engine = None, None
+    judge: Any = None
+    engine: Any = None
     if args.judge == "llm":
         from eval.engine import build_judge, load_settings
         from rag import Rag
