@@ -3,7 +3,8 @@
 A class-balanced logistic regression (numpy, Newton steps, a little L2) on a few of the signals of
 `eval.faithfulness.answer_features`; balanced classes make 0.5 the threshold, so no threshold is tuned. The
 sets: MTRAG's human ratings split in two halves by a hash of the conversation id (`mtrag_a`, `mtrag_b`), the
-perturbed pairs (`eval/labelled/perturbed.jsonl`), the hand-written pairs (`claims.jsonl`) and HaluEval QA
+perturbed corpus pairs (`eval/labelled/perturbed.jsonl`), the perturbed SQuAD pairs (`perturbed_squad`, made
+on demand), the hand-written pairs (`claims.jsonl`) and HaluEval QA
 with the question prefixed. A set used to fit is never reported as evidence for itself.
 
     python eval/calibrate.py [--fit mtrag_a] [--features answer_words,window_min,...] [--out FILE.json]
@@ -26,10 +27,11 @@ from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from eval.convert import HALUEVAL_DIR, MTRAG_PATH, half, halueval_pairs, mtrag_pairs  # noqa: E402
+from eval.convert import HALUEVAL_DIR, MTRAG_PATH, SQUAD_PATH, half, halueval_pairs, mtrag_pairs  # noqa: E402
 from eval.faithfulness import DEFAULT, Calibration, Similarity, answer_features  # noqa: E402
 from eval.judge_check import LABELLED_PATH, LabelledPair, load_pairs  # noqa: E402
 from eval.metrics import bootstrap_interval, fast_auroc  # noqa: E402
+from eval.perturb import generate  # noqa: E402
 
 PERTURBED_PATH = LABELLED_PATH.parent / "perturbed.jsonl"
 
@@ -75,6 +77,8 @@ def labelled_sets(*, halueval_limit: int | None = 300) -> dict[str, list[Labelle
         sets["mtrag_b"] = [p for p in mtrag if half(p.group) == "b"]
     if PERTURBED_PATH.is_file():
         sets["perturbed"] = load_pairs(PERTURBED_PATH)
+    if SQUAD_PATH.is_file():
+        sets["perturbed_squad"] = generate("squad")
     sets["hand_written"] = load_pairs(LABELLED_PATH)
     if HALUEVAL_DIR.is_dir():
         sets["halueval_with_question"] = halueval_pairs(

@@ -11,9 +11,12 @@ supported by construction:
 - `unsupported_addition`: a clause from another document appended ("..., and <clause>");
 - `other_passage`: the sentence paired with a passage of another document.
 
-Deterministic for a given seed; the output is `eval/labelled/perturbed.jsonl`.
+Deterministic for a given seed. The corpus pairs are our own text and are committed as
+`eval/labelled/perturbed.jsonl`; the SQuAD pairs quote Wikipedia paragraphs from ../shared/datasets, so they
+are made on demand (`eval/calibrate.py` and the eval's signal checks do so when the sample is there) or
+written under eval/out with `--source squad`.
 
-    python eval/perturb.py [--out eval/labelled/perturbed.jsonl] [--seed 14] [--per-source 110]
+    python eval/perturb.py [--source corpus|squad] [--out FILE.jsonl] [--seed 14] [--per-source 150]
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from rag.text import STOPWORDS, sentence_spans  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 CORPUS_DIR = REPO / "corpus"
 OUT_PATH = Path(__file__).resolve().parent / "labelled" / "perturbed.jsonl"
+SQUAD_OUT_PATH = Path(__file__).resolve().parent / "out" / "perturbed_squad.jsonl"
 KINDS = ("supported", "wrong_number", "swapped_names", "negation", "unsupported_addition", "other_passage")
 
 _NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\w,])|(?<![\w.,])\d+(?:\.\d+)?(?![\w])")
@@ -171,40 +175,46 @@ def make_pairs(sources: Sequence[Source], rng: random.Random, *, prefix: str) ->
     return pairs
 
 
-def generate(*, seed: int = 14, per_source: int = 110, squad: Path = SQUAD_PATH) -> list[LabelledPair]:
-    """Perturbed pairs from `per_source` corpus sentences and as many SQuAD answer sentences (if present).
+def generate(
+    source: str = "corpus", *, seed: int = 14, per_source: int = 150, squad: Path = SQUAD_PATH
+) -> list[LabelledPair]:
+    """Perturbed pairs from `per_source` sentences of one source.
 
     Args:
+        source: "corpus" (corpus/*.md) or "squad" (the SQuAD v2 sample's answer sentences).
         seed: Seeds which sentences are taken and how each is perturbed.
-        per_source: Sentences drawn from each source.
-        squad: The SQuAD v2 file; skipped when absent.
+        per_source: Sentences drawn (all of them when the source has fewer).
+        squad: The SQuAD v2 file.
 
     Returns:
-        The pairs, corpus first.
+        The pairs, in drawing order.
     """
     rng = random.Random(seed)
-    pairs: list[LabelledPair] = []
-    for prefix, sources in (
-        ("", corpus_sources()),
-        ("", squad_sources(squad) if Path(squad).is_file() else []),
-    ):
-        chosen = rng.sample(sources, min(per_source, len(sources)))
-        pairs += make_pairs(chosen, rng, prefix=prefix)
-    return pairs
+    sources = corpus_sources() if source == "corpus" else squad_sources(squad)
+    chosen = rng.sample(sources, min(per_source, len(sources)))
+    return make_pairs(chosen, rng, prefix="")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python eval/perturb.py`: write the perturbed pairs; returns 0."""
     parser = argparse.ArgumentParser(prog="eval/perturb.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT_PATH)
+    parser.add_argument("--source", choices=["corpus", "squad"], default="corpus")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="default: eval/labelled/perturbed.jsonl for "
+        "the corpus, eval/out/perturbed_squad.jsonl for SQuAD",
+    )
     parser.add_argument("--seed", type=int, default=14)
-    parser.add_argument("--per-source", type=int, default=110, help="sentences drawn from each source")
+    parser.add_argument("--per-source", type=int, default=150, help="sentences drawn")
     parser.add_argument("--squad", type=Path, default=SQUAD_PATH)
     args = parser.parse_args(argv)
-    pairs = generate(seed=args.seed, per_source=args.per_source, squad=args.squad)
-    write_pairs(args.out, pairs)
+    out = args.out or (OUT_PATH if args.source == "corpus" else SQUAD_OUT_PATH)
+    pairs = generate(args.source, seed=args.seed, per_source=args.per_source, squad=args.squad)
+    write_pairs(out, pairs)
     counts = {k: sum(p.kind == k for p in pairs) for k in KINDS}
-    print(f"wrote {len(pairs)} pairs to {args.out}: " + ", ".join(f"{k} {n}" for k, n in counts.items()))
+    print(f"wrote {len(pairs)} pairs to {out}: " + ", ".join(f"{k} {n}" for k, n in counts.items()))
     return 0
 
 
