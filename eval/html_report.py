@@ -172,7 +172,7 @@ def render_html(report: Mapping[str, Any]) -> str:
         parts.append(f"<h2>{escape(title)}</h2><img alt='{escape(title)}' src='{uri}'>")
     check_rows = [
         [
-            f"<td>{escape(data)}</td>",
+            f"<td>{escape(data)}{' (fit set)' if result.get('fit_set') else ''}</td>",
             f"<td>{escape(name)}</td>",
             f'<td class="num">{q["n"]}</td>',
             f'<td class="num">{q["failures"]}</td>',
