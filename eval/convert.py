@@ -7,9 +7,13 @@
 - HaluEval QA (Li et al., EMNLP 2023, MIT; knowledge from HotpotQA/Wikipedia, CC BY-SA 4.0): each
   question gives one supported pair (knowledge, right answer) and up to two unsupported ones (knowledge,
   hallucinated answer), in the labelled-pairs format of `eval/labelled/claims.jsonl`.
+- MTRAG human faithfulness ratings (Katsis et al., TACL 2025, Apache-2.0; the development half in
+  ../shared/datasets/mtrag_faithfulness_dev): each rated answer with at least one passage becomes one pair,
+  supported unless its median faithfulness rating is 2 ("mostly no") or lower; the conversation is its group.
 
     python eval/convert.py squad --out DIR [--source small.json]        -> DIR/corpus/*.md, DIR/squad_qa.jsonl
     python eval/convert.py halueval --out FILE.jsonl [--with-question]   -> labelled pairs
+    python eval/convert.py mtrag --out FILE.jsonl                        -> labelled pairs
 """
 
 from __future__ import annotations
@@ -21,10 +25,12 @@ if __package__ in (None, ""):  # run as `python eval/convert.py`
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import argparse  # noqa: E402
+import hashlib  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
+import statistics  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -38,12 +44,15 @@ SHARED = Path(os.environ.get("EVAL_SHARED_DATASETS", _BESIDE_REPO))
 SQUAD_PATH = SHARED / "squad_v2_small" / "small.json"
 HALUEVAL_DIR = SHARED / "halueval_qa_sample"
 HALUEVAL_FILES = ("qa_one-turn_data.jsonl", "qa_multi-turn_data.jsonl")
+MTRAG_PATH = SHARED / "mtrag_faithfulness_dev" / "rated_answers.json"
 
 ATTRIBUTION = {
     "squad_v2": "SQuAD 2.0 (Rajpurkar, Jia & Liang, 2018), CC BY-SA 4.0, passages from Wikipedia; the "
     "2-article dev subset from deepset-ai/haystack test/samples/squad/small.json (commit 3ffdb0a9).",
     "halueval_qa": "HaluEval QA samples (Li, Cheng, Zhao, Nie & Wen, EMNLP 2023), MIT, RUCAIBox/HaluEval "
     "commit b7253db3; questions and knowledge from HotpotQA (CC BY-SA 4.0) / Wikipedia.",
+    "mtrag": "MTRAG human evaluations (Katsis et al., TACL 13, 2025), Apache-2.0, IBM/mt-rag-benchmark "
+    "commit cc5b1d48; passages from Wikipedia (CC BY-SA), FiQA, US government pages, IBM Cloud docs.",
 }
 
 
@@ -149,6 +158,67 @@ def halueval_pairs(
     return pairs
 
 
+def mtrag_pairs(source: Path = MTRAG_PATH) -> list[LabelledPair]:
+    """Labelled pairs from MTRAG's human faithfulness ratings: (the task's passages, the rated answer).
+
+    Args:
+        source: The MTRAG file (upstream structure: `documents`, `tasks`, `evaluations`).
+
+    Returns:
+        One pair per rated answer that has a passage, in file order: supported when the median rating is
+        above 2 (1 No, 2 Mostly No, 3 Mostly Yes, 4 Yes); `kind` is the answer's author, `question` the
+        conversation's last user turn, `group` the conversation id (the task id before `<::>`).
+    """
+    data = json.loads(Path(source).read_text(encoding="utf-8"))
+    docs = {d["document_id"]: d["text"] for d in data["documents"]}
+    tasks = {t["task_id"]: t for t in data["tasks"]}
+    pairs: list[LabelledPair] = []
+    for ev in data["evaluations"]:
+        task = tasks[ev["task_id"]]
+        passages = tuple(docs[c["document_id"]] for c in task.get("contexts", []) if c["document_id"] in docs)
+        ratings = [int(a["value"]) for a in ev["annotations"]["faithfulness"].values()]
+        if not passages or not ratings:
+            continue
+        turns = task["input"] if isinstance(task["input"], list) else [task["input"]]
+        question = next((t["text"] for t in reversed(turns) if t.get("speaker") == "user"), "")
+        pairs.append(
+            LabelledPair(
+                id=f"mtrag-{ev['task_id']}-{ev['model_id']}",
+                passages=passages,
+                claim=ev["model_response"],
+                supported=statistics.median(ratings) > 2,
+                kind=ev["model_id"],
+                question=question,
+                group=ev["task_id"].split("<::>")[0],
+            )
+        )
+    return pairs
+
+
+def half(group: str) -> str:
+    """ "a" or "b": a fixed split by a hash of the group, so related pairs share a side."""
+    return "ab"[hashlib.sha256(group.encode("utf-8")).digest()[0] % 2]
+
+
+def write_pairs(path: Path, pairs: Sequence[LabelledPair]) -> None:
+    """Write labelled pairs as .jsonl (optional fields only when set)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as fh:
+        for p in pairs:
+            obj: dict[str, object] = {
+                "id": p.id,
+                "passages": list(p.passages),
+                "claim": p.claim,
+                "supported": p.supported,
+                "kind": p.kind,
+            }
+            if p.question:
+                obj["question"] = p.question
+            if p.group:
+                obj["group"] = p.group
+            fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """`python eval/convert.py {squad,halueval} ...`; returns 0."""
     parser = argparse.ArgumentParser(prog="eval/convert.py", description=__doc__.splitlines()[0])
@@ -161,30 +231,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     halu.add_argument("--out", type=Path, required=True, help="the .jsonl file to write")
     halu.add_argument("--limit", type=int, default=None, help="questions to convert")
     halu.add_argument("--with-question", action="store_true", help="prefix each claim with its question")
+    mtrag = sub.add_parser("mtrag", help="MTRAG human faithfulness ratings -> labelled pairs")
+    mtrag.add_argument("--source", type=Path, default=MTRAG_PATH)
+    mtrag.add_argument("--out", type=Path, required=True, help="the .jsonl file to write")
     args = parser.parse_args(argv)
     if args.what == "squad":
         corpus, dataset, n = squad_to_corpus(args.source, args.out)
         print(f"wrote {len(list(corpus.iterdir()))} documents to {corpus} and {n} questions to {dataset}")
         print(f"run: python eval/run.py --corpus {corpus} --dataset {dataset} --limit 20")
     else:
-        pairs = halueval_pairs(args.source, limit=args.limit, with_question=args.with_question)
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        with args.out.open("w", encoding="utf-8") as fh:
-            for p in pairs:
-                fh.write(
-                    json.dumps(
-                        {
-                            "id": p.id,
-                            "passages": list(p.passages),
-                            "claim": p.claim,
-                            "supported": p.supported,
-                            "kind": p.kind,
-                        }
-                    )
-                    + "\n"
-                )
+        if args.what == "mtrag":
+            pairs = mtrag_pairs(args.source)
+        else:
+            pairs = halueval_pairs(args.source, limit=args.limit, with_question=args.with_question)
+        write_pairs(args.out, pairs)
         print(f"wrote {len(pairs)} labelled pairs to {args.out}")
-    print("Data: " + ATTRIBUTION["squad_v2" if args.what == "squad" else "halueval_qa"])
+    print("Data: " + ATTRIBUTION[{"squad": "squad_v2", "halueval": "halueval_qa"}.get(args.what, args.what)])
     return 0
 
 

@@ -16,6 +16,7 @@ table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:
 th{background:#f3f3f3}.num{text-align:right;font-variant-numeric:tabular-nums}
 .bad{background:#fde8e8}.claim{margin:.3em 0}.passage{font-size:12px;color:#444;background:#f7f7f7;
 padding:4px;margin:2px 0 6px 1em;white-space:pre-wrap}.fail{color:#b00;font-weight:bold}img{max-width:100%}
+.failed{color:#b00;font-size:12px;margin-left:1em}.nearest{font-size:12px;margin-left:1em;background:#fff6d6}
 """
 
 
@@ -73,6 +74,10 @@ def _num(value: Any) -> str:
     return "–" if value is None else f"{value:.3f}" if isinstance(value, float) else escape(str(value))
 
 
+def _interval(ci: Sequence[float] | None) -> str:
+    return "" if not ci else f"<small>[{ci[0]:.3f}, {ci[1]:.3f}]</small>"
+
+
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(rows_cell for rows_cell in row) + "</tr>" for row in rows)
@@ -95,14 +100,26 @@ def _question_row(q: Mapping[str, Any]) -> list[str]:
             or '<div class="passage">(cites no passage)</div>'
         )
         judge = "" if "judge" not in c else f" judge: {escape(str(c['judge']))}"
+        failed = "; ".join(c.get("failed_checks") or [])
+        nearest = (
+            f'<div class="nearest">nearest sentence [{escape(str(c.get("nearest_passage")))}]: '
+            f"{escape(c['nearest_sentence'])}</div>"
+            if c.get("nearest_sentence")
+            else ""
+        )
         claims_html.append(
             f'<div class="claim">✗ {escape(c["claim"])} <small>score {c["score"]:.2f}{judge}'
-            f"</small></div>{cited}"
+            f"</small></div>"
+            + (f'<div class="failed">failed: {escape(failed)}</div>' if failed else "")
+            + nearest
+            + cited
         )
     m = q["metrics"]
     bad = (
         ' class="bad"'
-        if q.get("error") or (m.get("faithfulness") or 1) < 1 or m.get("refusal_accuracy") == 0
+        if q.get("error")
+        or any(not c["supported"] for c in q.get("claims", []))
+        or m.get("refusal_accuracy") == 0
         else ""
     )
     answer = escape(q.get("error") or q.get("answer") or "")
@@ -155,19 +172,21 @@ def render_html(report: Mapping[str, Any]) -> str:
         parts.append(f"<h2>{escape(title)}</h2><img alt='{escape(title)}' src='{uri}'>")
     check_rows = [
         [
-            f"<td>{escape(data)}</td>",
+            f"<td>{escape(data)}{' (fit set)' if result.get('fit_set') else ''}</td>",
             f"<td>{escape(name)}</td>",
             f'<td class="num">{q["n"]}</td>',
             f'<td class="num">{q["failures"]}</td>',
-            f'<td class="num">{_num(q["accuracy"])}</td>',
-            f'<td class="num">{_num(q["auroc"])}</td>',
+            f'<td class="num">{_num(q["accuracy"])} {_interval(q.get("accuracy_ci"))}</td>',
+            f'<td class="num">{_num(q["auroc"])} {_interval(q.get("auroc_ci"))}</td>',
         ]
         for data, result in (report.get("judge_check") or {}).items()
         for name, q in result["signals"].items()
     ]
     if check_rows:
         parts.append("<h2>How far the faithfulness signals can be trusted</h2>")
-        parts.append(_table(["data", "signal", "n", "failures", "accuracy", "AUROC"], check_rows))
+        parts.append(
+            _table(["data", "signal", "n", "failures", "accuracy [95 % CI]", "AUROC [95 % CI]"], check_rows)
+        )
     parts.append("<h2>Questions</h2>")
     parts.append(
         _table(

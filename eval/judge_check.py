@@ -1,10 +1,14 @@
 """How far each faithfulness signal can be trusted: accuracy and AUROC on labelled (passages, claim) pairs.
 
-Signals: `lexical` (the default, `eval.support.lexical_score`), `content_words` (the baseline: share of the
-claim's content words in the passages) and, when a judge is given, `llm_judge`. Run on the hand-written set
-(`eval/labelled/claims.jsonl`) and, with `--halueval`, on HaluEval QA (right vs hallucinated answers).
+Signals: `faithfulness` (the eval's score, `eval.faithfulness`: each pair's claim, which may be a whole
+answer, split into claims as the eval splits answers), `content_words` (the baseline: share of the claim's
+content words in the passages), `lexical` (the old default, `eval.support.lexical_score`) and, when a judge
+is given, `llm_judge` (JSON verdict) or `llm_logprob` (P(yes) from the first token's logprobs). Each with
+accuracy at its threshold, AUROC and a bootstrap 95 % interval of both. Run on the hand-written set
+(`eval/labelled/claims.jsonl`) or any labelled file and, with `--halueval`, on HaluEval QA.
 
-    python eval/judge_check.py [--labelled FILE] [--halueval [DIR]] [--judge llm --limit 30] [--out FILE.json]
+    python eval/judge_check.py [--labelled FILE] [--halueval [DIR]] [--judge llm|logprob --limit 30]
+                               [--out FILE.json]
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-from eval.metrics import accuracy, auroc  # noqa: E402
+from eval.faithfulness import DEFAULT, claim_supported, faithfulness  # noqa: E402
+from eval.metrics import accuracy, auroc, bootstrap_interval  # noqa: E402
 from eval.support import LEXICAL_THRESHOLD, content_word_score, lexical_score  # noqa: E402
 
 LABELLED_PATH = Path(__file__).resolve().parent / "labelled" / "claims.jsonl"
@@ -38,10 +43,15 @@ class LabelledPair:
     claim: str
     supported: bool
     kind: str = ""
+    question: str = ""
+    """The question the claim answers, when known (the support windows then read it)."""
+    group: str = ""
+    """What keeps related pairs on one side of a split (MTRAG: the conversation)."""
 
 
 def load_pairs(path: Path) -> list[LabelledPair]:
-    """Read labelled pairs (`{"id", "passages", "claim", "supported", "kind"?}`); errors name the line."""
+    """Read labelled pairs (`{"id", "passages", "claim", "supported", "kind"?, "question"?, "group"?}`);
+    errors name the line."""
     pairs = []
     for lineno, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -55,7 +65,13 @@ def load_pairs(path: Path) -> list[LabelledPair]:
                 raise ValueError("'claim' must be a string and 'supported' a bool")
             pairs.append(
                 LabelledPair(
-                    str(obj["id"]), tuple(passages), obj["claim"], obj["supported"], obj.get("kind", "")
+                    str(obj["id"]),
+                    tuple(passages),
+                    obj["claim"],
+                    obj["supported"],
+                    obj.get("kind", ""),
+                    obj.get("question", ""),
+                    obj.get("group", ""),
                 )
             )
         except (ValueError, KeyError, TypeError) as err:
@@ -65,6 +81,22 @@ def load_pairs(path: Path) -> list[LabelledPair]:
 
 def model_free_signals() -> dict[str, Scorer]:
     return {"lexical": lexical_score, "content_words": content_word_score}
+
+
+def _model_free_scores(pairs: Sequence[LabelledPair]) -> dict[str, tuple[list[float | None], float]]:
+    # signal -> (score per pair, threshold); `claims_supported`: share of claims the eval's claim verdict
+    # accepts (all of them, for "supported")
+    results = [faithfulness(p.claim, p.passages, question=p.question or None) for p in pairs]
+    shares: list[float | None] = [
+        sum(claim_supported(c) for c in r.claims) / len(r.claims) if r.claims else 0.0 for r in results
+    ]
+    out: dict[str, tuple[list[float | None], float]] = {
+        "faithfulness": ([r.score for r in results], DEFAULT.threshold),
+        "claims_supported": (shares, 1.0),
+    }
+    for name, scorer in model_free_signals().items():
+        out[name] = ([scorer(p.claim, p.passages) for p in pairs], LEXICAL_THRESHOLD)
+    return out
 
 
 def signal_quality(
@@ -79,7 +111,8 @@ def signal_quality(
         kinds: The hallucination kind per pair, for a per-kind accuracy.
 
     Returns:
-        {"n", "failures", "accuracy", "auroc", "threshold", "accuracy_by_kind"}.
+        {"n", "failures", "accuracy", "accuracy_ci", "auroc", "auroc_ci", "threshold", "accuracy_by_kind"}
+        (the intervals: bootstrap 95 %).
     """
     kept = [
         (s, y, k)
@@ -91,12 +124,15 @@ def signal_quality(
     by_kind: dict[str, list[bool]] = {}
     for score, label, kind in kept:
         by_kind.setdefault(kind or "all", []).append((score >= threshold) == label)
+    ci = bootstrap_interval(s, y, threshold)
     return {
         "n": len(kept),
         "failures": len(scores) - len(kept),
         "threshold": threshold,
         "accuracy": accuracy([v >= threshold for v in s], y),
+        "accuracy_ci": ci["accuracy"],
         "auroc": auroc(s, y),
+        "auroc_ci": ci["auroc"],
         "accuracy_by_kind": {k: sum(v) / len(v) for k, v in sorted(by_kind.items())},
     }
 
@@ -108,7 +144,8 @@ def check_signals(
 
     Args:
         pairs: Labelled pairs.
-        judge: An `eval.judge.LlmJudge`, or None.
+        judge: An `eval.judge.LlmJudge` (signal `llm_judge`), an `eval.logprob_judge.LogprobJudge`
+            (signal `llm_logprob`), or None.
         judge_limit: How many pairs the judge sees (None: all).
 
     Returns:
@@ -117,10 +154,14 @@ def check_signals(
     """
     labels = [p.supported for p in pairs]
     kinds = [p.kind for p in pairs]
-    out: dict[str, Any] = {"n": len(pairs), "positives": sum(labels), "signals": {}}
-    for name, scorer in model_free_signals().items():
-        scores = [scorer(p.claim, p.passages) for p in pairs]
-        out["signals"][name] = signal_quality(scores, labels, LEXICAL_THRESHOLD, kinds)
+    out: dict[str, Any] = {
+        "n": len(pairs),
+        "positives": sum(labels),
+        "faithfulness_calibration": {"fitted_on": DEFAULT.fitted_on, "threshold": DEFAULT.threshold},
+        "signals": {},
+    }
+    for name, (scores, threshold) in _model_free_scores(pairs).items():
+        out["signals"][name] = signal_quality(scores, labels, threshold, kinds)
     if judge is not None:
         from eval.judge import JudgeFailure
 
@@ -129,18 +170,20 @@ def check_signals(
             step = len(pairs) / judge_limit
             subset = [pairs[int(i * step)] for i in range(judge_limit)]
         verdicts: list[float | None] = []
-        for pair in _progress(subset, "llm judge"):
+        ask = getattr(judge, "p_yes", None) or judge.supports
+        signal = "llm_logprob" if hasattr(judge, "p_yes") else "llm_judge"
+        for pair in _progress(subset, signal):
             try:
-                verdicts.append(float(judge.supports(pair.claim, list(pair.passages))))
+                verdicts.append(float(ask(pair.claim, list(pair.passages))))
             except JudgeFailure:
                 verdicts.append(None)
         sub_labels = [p.supported for p in subset]
         sub_kinds = [p.kind for p in subset]
-        out["signals"]["llm_judge"] = signal_quality(verdicts, sub_labels, 0.5, sub_kinds)
-        out["signals"]["llm_judge"]["judge"] = judge.stats()
+        out["signals"][signal] = signal_quality(verdicts, sub_labels, 0.5, sub_kinds)
+        out["signals"][signal]["judge"] = judge.stats()
         out["judge_subset"] = {
-            name: signal_quality([scorer(p.claim, p.passages) for p in subset], sub_labels, LEXICAL_THRESHOLD)
-            for name, scorer in model_free_signals().items()
+            name: signal_quality(scores, sub_labels, threshold)
+            for name, (scores, threshold) in _model_free_scores(subset).items()
         }
     return out
 
@@ -157,18 +200,25 @@ def format_table(title: str, result: dict[str, Any]) -> str:
     """A plain-text table of each signal's accuracy and AUROC."""
     lines = [
         f"{title}: {result['n']} pairs, {result['positives']} supported",
-        f"  {'signal':<30}{'n':>6}{'fail':>6}{'accuracy':>10}{'AUROC':>8}",
+        f"  {'signal':<30}{'n':>6}{'fail':>6}{'accuracy':>10}{'95% CI':>16}{'AUROC':>8}{'95% CI':>16}",
     ]
     for name, q in result["signals"].items():
         acc = "-" if q["accuracy"] is None else f"{q['accuracy']:.3f}"
         roc = "-" if q["auroc"] is None else f"{q['auroc']:.3f}"
-        lines.append(f"  {name:<30}{q['n']:>6}{q['failures']:>6}{acc:>10}{roc:>8}")
+        lines.append(
+            f"  {name:<30}{q['n']:>6}{q['failures']:>6}{acc:>10}{_ci(q.get('accuracy_ci')):>16}"
+            f"{roc:>8}{_ci(q.get('auroc_ci')):>16}"
+        )
     for name, q in result.get("judge_subset", {}).items():
         lines.append(
             f"  {name + ' (judge subset)':<30}{q['n']:>6}{q['failures']:>6}"
             f"{q['accuracy'] or 0:>10.3f}{q['auroc'] or 0:>8.3f}"
         )
     return "\n".join(lines)
+
+
+def _ci(interval: Sequence[float] | None) -> str:
+    return "-" if not interval else f"[{interval[0]:.3f}, {interval[1]:.3f}]"
 
 
 def run_checks(
@@ -212,13 +262,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"also check on HaluEval QA (default folder {HALUEVAL_DIR})",
     )
     parser.add_argument("--halueval-limit", type=int, default=None, help="HaluEval questions to use")
-    parser.add_argument("--judge", choices=["none", "llm"], default="none")
+    parser.add_argument(
+        "--judge",
+        choices=["none", "llm", "logprob"],
+        default="none",
+        help="llm: a JSON verdict; logprob: P(yes) from the logprobs",
+    )
     parser.add_argument("--judge-base-url", default=None, help="default: the configured endpoint")
     parser.add_argument("--judge-model", default=None)
     parser.add_argument("--limit", type=int, default=None, help="pairs the LLM judge sees (it is slow)")
     parser.add_argument("--out", type=Path, default=None, help="write the result as JSON here")
     args = parser.parse_args(argv)
-    judge, engine = None, None
+    judge: Any = None
+    engine: Any = None
     if args.judge == "llm":
         from eval.engine import build_judge, load_settings
         from rag import Rag
@@ -226,6 +282,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         engine = Rag(settings)
         judge = build_judge(settings, engine, base_url=args.judge_base_url, model=args.judge_model)
+    elif args.judge == "logprob":
+        from eval.engine import build_judge, load_settings
+        from eval.logprob_judge import LogprobJudge
+        from rag import Rag
+
+        settings = load_settings()
+        engine = Rag(settings)
+        base = build_judge(settings, engine, base_url=args.judge_base_url, model=args.judge_model)
+        judge = LogprobJudge(base.base_url, base.model, seed=settings.seed, client=base._client)
     try:
         result = run_checks(
             labelled=args.labelled,

@@ -12,7 +12,8 @@ from typing import Any
 from eval.html_report import render_html
 
 METRIC_NOTES = {
-    "faithfulness": "claims supported by the passages they cite (model-free lexical check)",
+    "faithfulness": "calibrated score (eval/faithfulness.py) of the claims against the passages they cite",
+    "faithfulness_baseline": "the independent reading: answer's content words found in its cited passages",
     "citation_recall": "ALCE: sentences supported by their cited passages together",
     "citation_precision": "ALCE: citations that are not irrelevant",
     "groundedness_lexical": "share of each sentence's content words found in its cited passages",
@@ -35,6 +36,10 @@ def _fmt(value: Any, digits: int = 3) -> str:
     if isinstance(value, float):
         return f"{value:.{digits}f}"
     return str(value)
+
+
+def _ci(interval: Any) -> str:
+    return "" if not interval else f"[{interval[0]:.3f}, {interval[1]:.3f}]"
 
 
 def _delta(value: float | None) -> str:
@@ -113,14 +118,15 @@ def _judge_check_md(check: Mapping[str, Any]) -> list[str]:
         "",
         "## How far the faithfulness signals can be trusted",
         "",
-        "| data | signal | n | failures | accuracy | AUROC |",
+        "| data | signal | n | failures | accuracy [95 % CI] | AUROC [95 % CI] |",
         "|---|---|---|---|---|---|",
     ]
     for data, result in check.items():
+        fit = " (fit set)" if result.get("fit_set") else ""
         for name, q in result["signals"].items():
             lines.append(
-                f"| {data} | {name} | {q['n']} | {q['failures']} | {_fmt(q['accuracy'])} | "
-                f"{_fmt(q['auroc'])} |"
+                f"| {data}{fit} | {name} | {q['n']} | {q['failures']} | {_fmt(q['accuracy'])} "
+                f"{_ci(q.get('accuracy_ci'))} | {_fmt(q['auroc'])} {_ci(q.get('auroc_ci'))} |"
             )
         for name, q in (result.get("judge_subset") or {}).items():
             lines.append(
@@ -137,24 +143,15 @@ def _weakest_md(questions: list[Mapping[str, Any]], limit: int = 10) -> list[str
     lines: list[str] = []
     if errors:
         lines += ["", "## Errors", ""] + [f"- `{q['id']}`: {q['error']}" for q in errors]
-    weak = [q for q in scored[:limit] if q["metrics"]["faithfulness"] < 1.0]
+    weak = [q for q in scored if any(not c["supported"] for c in q["claims"])][:limit]
     if weak:
         lines += ["", "## Least faithful answers", ""]
         for q in weak:
             lines.append(f"- `{q['id']}` (faithfulness {q['metrics']['faithfulness']:.2f}): {q['question']}")
             for c in q["claims"]:
                 if not c["supported"]:
-                    why = ", ".join(
-                        filter(
-                            None,
-                            [
-                                f"missing {', '.join(c['missing_words'])}" if c["missing_words"] else "",
-                                f"numbers {', '.join(c['missing_numbers'])}" if c["missing_numbers"] else "",
-                                f"names {', '.join(c['missing_names'])}" if c["missing_names"] else "",
-                                "negation differs" if c["negation_mismatch"] else "",
-                                "cites nothing" if not c["citations"] else "",
-                            ],
-                        )
-                    )
+                    why = "; ".join(c.get("failed_checks") or []) or f"score {c['score']:.2f}"
                     lines.append(f"  - unsupported: “{c['claim']}” {c['citations']} ({why})")
+                    if c.get("nearest_sentence"):
+                        lines.append(f"    nearest [{c.get('nearest_passage')}]: “{c['nearest_sentence']}”")
     return lines

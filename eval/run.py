@@ -270,10 +270,26 @@ def assemble(records: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, A
 
 
 def signal_checks(judge: Any | None, judge_limit: int | None) -> dict[str, Any]:
-    """Each faithfulness signal on the labelled claims (judge included) and on HaluEval (model-free only)."""
+    """Each faithfulness signal on the labelled claims (judge included), the perturbed pairs, the two MTRAG
+    halves (the one `faithfulness` was fitted on marked `fit_set`) and HaluEval (model-free only)."""
+    from eval.convert import MTRAG_PATH, SQUAD_PATH, half, mtrag_pairs
+    from eval.faithfulness import DEFAULT
+    from eval.perturb import OUT_PATH as PERTURBED_PATH
+    from eval.perturb import generate
+
     checks = {
         "labelled_claims": check_signals(load_pairs(LABELLED_PATH), judge=judge, judge_limit=judge_limit)
     }
+    if PERTURBED_PATH.is_file():
+        checks["perturbed"] = check_signals(load_pairs(PERTURBED_PATH))
+    if SQUAD_PATH.is_file():
+        checks["perturbed_squad"] = check_signals(generate("squad"))
+    if MTRAG_PATH.is_file():
+        mtrag = mtrag_pairs(MTRAG_PATH)
+        for side in "ab":
+            name = f"mtrag_{side}"
+            checks[name] = check_signals([p for p in mtrag if half(p.group) == side])
+            checks[name]["fit_set"] = name in DEFAULT.fitted_on.split("+")
     if HALUEVAL_DIR.is_dir():
         checks["halueval"] = check_signals(halueval_pairs(HALUEVAL_DIR))
         checks["halueval_with_question"] = check_signals(halueval_pairs(HALUEVAL_DIR, with_question=True))

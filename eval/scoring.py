@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from eval.dataset import Example
+from eval.faithfulness import DEFAULT, claim_score, claim_supported, claims_features
 from eval.judge import JudgeFailure, LlmJudge
 from eval.metrics import (
     citation_precision,
@@ -21,10 +22,16 @@ from eval.metrics import (
     token_f1,
     token_recall,
 )
-from eval.support import lexical_check, lexical_supports
+from eval.support import content_word_score, lexical_check
 from eval.text import cited_sentences, normalize_answer, split_claims, strip_markers
 
-ANSWER_METRICS = ("faithfulness", "citation_recall", "citation_precision", "groundedness_lexical")
+ANSWER_METRICS = (
+    "faithfulness",
+    "faithfulness_baseline",
+    "citation_recall",
+    "citation_precision",
+    "groundedness_lexical",
+)
 JUDGE_METRICS = (
     "faithfulness_judge",
     "citation_recall_judge",
@@ -108,24 +115,38 @@ def score_answer(
     failures = 0
     if not refused:
         sentences = cited_sentences(answer.get("text", ""))
-        for sentence in sentences:
-            cited = [passages[n] for n in sentence.citations if n in passages]
-            for claim in split_claims(sentence.text):
-                check = lexical_check(claim, cited) if cited else None
-                claims.append(
-                    {
-                        "claim": claim,
-                        "citations": list(sentence.citations),
-                        "score": check.score if check else 0.0,
-                        "supported": bool(cited) and lexical_supports(claim, cited),
-                        "missing_words": list(check.missing_words) if check else [],
-                        "missing_numbers": list(check.missing_numbers) if check else [],
-                        "missing_names": list(check.missing_names) if check else [],
-                        "negation_mismatch": check.negation_mismatch if check else False,
-                        "flagged_by_core": sentence.flagged_unsupported,
-                    }
-                )
-        metrics["faithfulness"] = sum(c["supported"] for c in claims) / len(claims) if claims else None
+        items = [
+            (claim, [passages[n] for n in sentence.citations if n in passages], sentence)
+            for sentence in sentences
+            for claim in split_claims(sentence.text)
+        ]
+        feats, checks = claims_features([(c, cited) for c, cited, _ in items], question=example.question)
+        for (claim, cited, sentence), fc in zip(items, checks, strict=True):
+            lexical = lexical_check(claim, cited) if cited else None
+            score = claim_score(fc) if cited else 0.0
+            claims.append(
+                {
+                    "claim": claim,
+                    "citations": list(sentence.citations),
+                    "score": score,
+                    "supported": bool(cited) and claim_supported(fc),
+                    "failed_checks": fc.failed if cited else ["cites no passage"],
+                    "nearest_passage": None if fc.passage is None else sentence.citations[fc.passage],
+                    "nearest_sentence": fc.nearest,
+                    "baseline": content_word_score(claim, cited) if cited else 0.0,
+                    "missing_words": list(lexical.missing_words) if lexical else [],
+                    "missing_numbers": list(fc.missing_numbers),
+                    "missing_names": list(fc.missing_names),
+                    "negation_mismatch": fc.negation_mismatch,
+                    "flagged_by_core": sentence.flagged_unsupported,
+                }
+            )
+        metrics["faithfulness"] = DEFAULT.score(feats) if claims else None
+        # the independent reading: the whole answer's content words found in the passages it cites
+        cited_all = sorted({n for s in sentences for n in s.citations if n in passages})
+        metrics["faithfulness_baseline"] = (
+            content_word_score(text, [passages[n] for n in cited_all]) if claims else None
+        )
         metrics["citation_recall"] = citation_recall(sentences, passages) if sentences else None
         metrics["citation_precision"] = citation_precision(sentences, passages)
         metrics["groundedness_lexical"] = groundedness_lexical(sentences, passages) if sentences else None

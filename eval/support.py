@@ -8,8 +8,8 @@ Two signals, both pure and deterministic:
   unrelated sentence or a changed year is caught), and the claim and its closest passage sentence must
   agree on negation. A failed check halves the score.
 
-`lexical_supports` turns the lexical score into the yes/no entailment decision the faithfulness and citation
-metrics use by default.
+`lexical_supports` turns the lexical score into the yes/no entailment decision the citation metrics use by
+default (faithfulness has its own calibrated score, `eval/faithfulness.py`).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rag.text import STOPWORDS, content_stems, fold, names, numbers, sentence_spans, stem, words
 
@@ -104,6 +105,7 @@ class _Sentences:
     numbers: list[set[str]]
 
 
+@lru_cache(maxsize=1024)  # a passage is read once per claim of every answer that cites it
 def _sentences(text: str) -> _Sentences:
     spans = sentence_spans(text) or [(0, len(text))]
     pieces = [text[s:e] for s, e in spans]

@@ -62,8 +62,12 @@ def _report() -> dict[str, Any]:
 
 
 def test_aggregate__means_over_applicable_questions_only() -> None:
-    agg = _report()["aggregate"]
-    assert agg["faithfulness"] == {"mean": 0.5, "n": 2}  # the refusal has no faithfulness
+    report = _report()
+    agg = report["aggregate"]
+    assert agg["faithfulness"]["n"] == 2  # the refusal has no faithfulness
+    good, bad = (q["metrics"]["faithfulness"] for q in report["questions"][:2])
+    assert good >= 0.5 > bad
+    assert agg["faithfulness_baseline"]["n"] == 2
     assert agg["refusal_accuracy"] == {"mean": 1.0, "n": 3}
     assert agg["correctness_f1"]["n"] == 2  # the unanswerable question has no correctness
     assert agg["retrieval_recall_at_k"] == {"mean": 1.0, "n": 2}
@@ -92,7 +96,8 @@ def test_write_reports__json_md_and_self_contained_escaped_html(tmp_path: Path) 
     assert data["questions"][1]["claims"][0]["supported"] is False
     assert data["corpus"]["fingerprint"] == "f" and data["models"]["llm"] == "tiny-model"
     md = (tmp_path / "report.md").read_text()
-    assert "| faithfulness | 0.500 | 2 |" in md
+    assert f"| faithfulness | {data['aggregate']['faithfulness']['mean']:.3f} | 2 |" in md
+    assert "| faithfulness_baseline |" in md
     assert "unsupported: “Pavel Ost founded the bakery in 1999.”" in md
     html = (tmp_path / "report.html").read_text()
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -101,29 +106,35 @@ def test_write_reports__json_md_and_self_contained_escaped_html(tmp_path: Path) 
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # nothing fetched from elsewhere
     # the unsupported claim is shown next to the passage it cites
     assert "Pavel Ost founded the bakery in 1999." in html and "Mirela Ost started the Ost bakery" in html
+    # ... with the check it failed and the nearest passage sentence
+    assert "failed: numbers not in the nearest window: 1999" in html
+    assert 'class="nearest">nearest sentence [2]: Mirela Ost started' in html
 
 
 def test_finish__fail_under_exits_1_naming_metric_value_and_threshold(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = finish(_report(), tmp_path, thresholds=[("faithfulness", 0.8), ("refusal_accuracy", 0.9)])
+    code = finish(_report(), tmp_path, thresholds=[("faithfulness", 0.9), ("refusal_accuracy", 0.9)])
     assert code == 1
     out = capsys.readouterr().out
-    assert "FAIL faithfulness = 0.500 < 0.800" in out
+    mean = json.loads((tmp_path / "report.json").read_text())["aggregate"]["faithfulness"]["mean"]
+    assert f"FAIL faithfulness = {mean:.3f} < 0.900" in out
     assert "refusal_accuracy" not in [line.split()[1] for line in out.splitlines() if line.startswith("FAIL")]
     assert json.loads((tmp_path / "report.json").read_text())["gate"]["failures"] == [
-        "FAIL faithfulness = 0.500 < 0.800"
+        f"FAIL faithfulness = {mean:.3f} < 0.900"
     ]
-    assert finish(_report(), tmp_path, thresholds=[("faithfulness", 0.5)]) == 0
+    assert finish(_report(), tmp_path, thresholds=[("faithfulness", 0.4)]) == 0
 
 
 def test_finish__baseline_delta_per_metric(tmp_path: Path) -> None:
     baseline = {"aggregate": {"faithfulness": {"mean": 0.75, "n": 4}, "mrr": {"mean": 1.0, "n": 4}}}
     finish(_report(), tmp_path, baseline=baseline, baseline_path=Path("old.json"))
     delta = json.loads((tmp_path / "report.json").read_text())["baseline"]["delta"]
-    assert delta["faithfulness"] == {"current": 0.5, "baseline": 0.75, "delta": -0.25}
+    now = delta["faithfulness"]["current"]
+    assert delta["faithfulness"] == {"current": now, "baseline": 0.75, "delta": pytest.approx(now - 0.75)}
     assert delta["mrr"]["delta"] == -0.25  # doc2.md is ranked second for the second question
-    assert "| faithfulness | 0.500 | 2 | 0.750 | -0.250 |" in (tmp_path / "report.md").read_text()
+    md = (tmp_path / "report.md").read_text()
+    assert f"| faithfulness | {now:.3f} | 2 | 0.750 | {now - 0.75:+.3f} |" in md
 
 
 def test_baseline_delta__missing_on_either_side_is_none() -> None:
