@@ -12,6 +12,7 @@ from typing import Any
 from eval.dataset import Example
 from eval.judge import JudgeFailure, LlmJudge
 from eval.metrics import (
+    answer_in_context,
     citation_precision,
     citation_recall,
     groundedness_lexical,
@@ -37,11 +38,18 @@ METRICS = (
     "correctness_recall",
     "retrieval_recall_at_k",
     "mrr",
+    "answer_in_context_at_1",
+    "answer_in_context_at_k",
+    "answer_in_context_at_5",
+    "answer_in_context_at_10",
     "refusal_accuracy",
     "answered_rate",
     *JUDGE_METRICS,
 )
 """Every metric name a report can hold, each in [0, 1]; `--fail-under` accepts these."""
+
+CONTEXT_DEPTHS = (1, 5, 10)
+"""Besides `top_k`, the depths at which retrieval-only runs measure `answer_in_context_at_<n>`."""
 
 
 def retrieved_files(answer: dict[str, Any]) -> list[str]:
@@ -50,12 +58,23 @@ def retrieved_files(answer: dict[str, Any]) -> list[str]:
 
 
 def score_retrieval(example: Example, answer: dict[str, Any], k: int | None) -> dict[str, float | None]:
-    """File-level recall@k and MRR of the answer's sources against the example's reference sources."""
+    """File-level recall@k and MRR of the answer's sources against the example's reference sources, and
+    whether one of its first `k` passages holds the reference answer (`answer_in_context_at_k`)."""
     files = retrieved_files(answer)
     return {
         "retrieval_recall_at_k": retrieval_recall_at_k(files, example.reference_sources, k),
         "mrr": mrr(files, example.reference_sources),
+        "answer_in_context_at_k": context_hit(example, answer, k),
     }
+
+
+def context_hit(example: Example, answer: dict[str, Any], k: int | None) -> float | None:
+    """`answer_in_context` over the answer's first `k` passages (all with k=None); None for a question that
+    has no reference answer to look for (unanswerable)."""
+    if not example.answerable:
+        return None
+    sources = sorted(answer.get("sources", []), key=lambda s: s["n"])
+    return answer_in_context([s["text"] for s in sources[:k]], example.references)
 
 
 def score_answer(
@@ -74,7 +93,9 @@ def score_answer(
     """
     passages = {int(s["n"]): s["text"] for s in answer.get("sources", [])}
     refused = bool(answer.get("refused"))
-    metrics: dict[str, float | None] = dict.fromkeys(METRICS if judge else METRICS[: -len(JUDGE_METRICS)])
+    names = METRICS if judge else METRICS[: -len(JUDGE_METRICS)]
+    deeper = {f"answer_in_context_at_{n}" for n in CONTEXT_DEPTHS}  # retrieval-only runs measure those
+    metrics: dict[str, float | None] = dict.fromkeys(n for n in names if n not in deeper)
     metrics.update(score_retrieval(example, answer, k))
     metrics["refusal_accuracy"] = refusal_correct(refused, example.answerable)
     metrics["answered_rate"] = 1.0
