@@ -15,7 +15,7 @@ from rag.endpoint.health import list_models
 from rag.endpoint.server import EmbeddedServer, EndpointInfo, find_running, is_alive, start_or_attach
 from rag.errors import EndpointError, EndpointTimeout, EndpointUnavailable, IndexEmpty, RagError
 from rag.ingest.indexer import Indexer, IndexReport, Progress
-from rag.retrieve import Retriever
+from rag.retrieve import RetrievalOptions, Retriever
 from rag.settings import Settings
 from rag.store import drop_collection, fresh_client, make_client, open_collection, read_revision
 from rag.types import Answer, Source, StreamEvent
@@ -45,6 +45,7 @@ class Rag:
         self._server: EmbeddedServer | None = None
         self._llm: Any | None = None
         self._retriever: Retriever | None = None
+        self._builders: list[threading.Thread] = []  # background keyword index builds
         self._lock = threading.RLock()
 
     # components
@@ -129,10 +130,30 @@ class Rag:
                         f"nothing is indexed in {self.settings.collection!r} yet: run `rag index` "
                         f"(documents from {self.settings.corpus_dir})"
                     )
-                self._retriever = Retriever(
-                    collection=col, embedder=self.embedder, mode=self.settings.retrieval
+                s = self.settings
+                options = RetrievalOptions(
+                    mode=s.retrieval,
+                    candidates=s.fusion_candidates,
+                    keyword_weight=s.keyword_weight,
+                    passage_tokens=s.passage_tokens,
                 )
+                self._retriever = Retriever(collection=col, embedder=self.embedder, options=options)
             return self._retriever
+
+    def _build_keyword_index_soon(self) -> None:
+        """After an index run: the next retriever's BM25 index, built now on a thread of its own, so the
+        next question finds it ready (or waits only for the rest of it). With the lock held."""
+        if self.settings.retrieval == "dense" or not self.settings.keyword_index_in_background:
+            return
+        try:
+            retriever = self._retriever_or_raise()
+        except RagError:  # nothing indexed (or the store went away): the next question says so
+            return
+        if retriever.keyword is None or retriever.keyword.built:
+            return
+        thread = threading.Thread(target=retriever.keyword.build, name="bm25-build", daemon=True)
+        thread.start()
+        self._builders.append(thread)
 
     # operations
     def index(
@@ -167,6 +188,8 @@ class Rag:
                     self._revision = read_revision(self.client, self.settings.collection)
                 except RagError:  # the store went away (the run's own error says so): reopen next time
                     self._revision = None
+                else:
+                    self._build_keyword_index_soon()
 
     def retrieve(self, query: str, top_k: int | None = None) -> list[Source]:
         return self._retriever_or_raise().retrieve(query, top_k or self.settings.top_k)
@@ -253,8 +276,17 @@ class Rag:
             "corpus_dir": str(s.corpus_dir),
         }
 
+    def wait_for_keyword_index(self, timeout: float | None = None) -> bool:
+        """Wait until background keyword index builds are done; False if one still runs after `timeout`."""
+        for thread in list(self._builders):
+            thread.join(timeout)
+        self._builders = [t for t in self._builders if t.is_alive()]
+        return not self._builders
+
     def close(self) -> None:
-        """Stop the embedded endpoint if this engine started it."""
+        """Stop the embedded endpoint if this engine started it; let a background keyword build finish (it
+        reads the index, which must not close under it)."""
+        self.wait_for_keyword_index()
         with self._lock:
             if self._server is not None:
                 self._server.stop()

@@ -33,7 +33,8 @@ from rag.ingest.readers import SUPPORTED_SUFFIXES, Unreadable, check_size, read_
 from rag.settings import Settings
 from rag.store import chunk_metadata, mark_changed, store_failure
 
-INGEST_VERSION = 2  # bump when readers or chunking change what a file turns into
+INGEST_VERSION = 3  # bump when readers or chunking change what a file turns into
+# 3: units within paragraphs, with their paragraph and token count (read back by rag.window)
 
 Progress = Callable[[int, int, str], None]
 """progress(done_files, total_files, current_file)"""
