@@ -14,7 +14,7 @@ from rag.endpoint.chat import RetryPolicy, make_llm, stream_chat
 from rag.endpoint.health import list_models
 from rag.endpoint.server import EmbeddedServer, EndpointInfo, find_running, is_alive, start_or_attach
 from rag.errors import EndpointError, EndpointTimeout, EndpointUnavailable, IndexEmpty, RagError
-from rag.ingest.indexer import Indexer, IndexReport, Progress
+from rag.ingest.indexer import INGEST_VERSION, Indexer, IndexReport, Progress
 from rag.retrieve import RetrievalOptions, Retriever
 from rag.settings import Settings
 from rag.store import drop_collection, fresh_client, make_client, open_collection, read_revision
@@ -82,7 +82,9 @@ class Rag:
         self._revision = now
 
     def collection(self, *, create: bool = False) -> Any | None:
-        return open_collection(self.client, self.settings, self.embedder.name, create=create)
+        return open_collection(
+            self.client, self.settings, self.embedder.name, create=create, layout=INGEST_VERSION
+        )
 
     def endpoint(self) -> EndpointInfo:
         """The generation endpoint: the configured one, or the embedded one (started or attached once)."""

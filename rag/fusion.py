@@ -32,14 +32,6 @@ def reciprocal_rank_fusion(
         Every id that appears in a ranking, best fused score first. Ties keep the order of first appearance,
         so the first ranking wins them.
     """
-    fused = fused_scores(rankings, k, weights)
-    return sorted(fused, key=lambda item: -fused[item])
-
-
-def fused_scores(
-    rankings: Sequence[Sequence[str]], k: int = RRF_K, weights: Sequence[float] | None = None
-) -> dict[str, float]:
-    """Each id's weighted reciprocal-rank score (see `reciprocal_rank_fusion`), by first appearance."""
     if weights is None:
         weights = [1.0] * len(rankings)
     if len(weights) != len(rankings):
@@ -48,9 +40,4 @@ def fused_scores(
     for ranking, weight in zip(rankings, weights, strict=True):
         for rank, item in enumerate(ranking, start=1):
             fused[item] = fused.get(item, 0.0) + weight / (k + rank)
-    return fused
-
-
-def rank_score(rank: int, k: int = RRF_K) -> float:
-    """What rank `rank` (from 1) adds to a fused score at weight 1."""
-    return 1.0 / (k + rank)
+    return sorted(fused, key=lambda item: -fused[item])

@@ -56,44 +56,19 @@ def _read_units(collection: Any) -> list[Unit]:
     return units
 
 
-def _searchable(units: list[Unit], reach: int) -> list[BaseNode]:
-    """Each unit as BM25 should see it: title and heading above its text, with the text of up to `reach`
-    units on each side of it in its section (a sentence alone holds too few of a question's words)."""
-
-    def place(u: Unit) -> tuple[Any, ...]:
-        md = u.metadata
-        return (md.get("file"), md.get("file_hash"), md.get("page"), md.get("heading"))
-
-    by_place: dict[tuple[Any, ...], dict[int, Unit]] = {}
-    for u in units:
-        by_place.setdefault(place(u), {})[int(u.metadata.get("chunk_index", 0))] = u
-    nodes: list[BaseNode] = []
-    for u in units:
-        row, i = by_place[place(u)], int(u.metadata.get("chunk_index", 0))
-        text = " ".join(row[j].text for j in range(i - reach, i + reach + 1) if j in row)
-        nodes.append(TextNode(id_=u.id, text=embed_text(TextNode(text=text, metadata=dict(u.metadata)))))
-    return nodes
-
-
-def _whole_files(units: list[Unit]) -> list[BaseNode]:
-    """One node per file, named by the file: its title and all its text, for ranking whole documents."""
-    texts: dict[str, list[str]] = {}
-    for u in sorted(units, key=lambda u: int(u.metadata.get("chunk_index", 0))):
-        key = str(u.metadata.get("file", ""))
-        texts.setdefault(key, [str(u.metadata.get("title") or "")]).append(u.text)
-    return [TextNode(id_=key, text="\n".join(parts)) for key, parts in texts.items()]
+def _searchable(unit: Unit) -> BaseNode:
+    """A unit as BM25 should see it: title and heading above the text."""
+    return TextNode(id_=unit.id, text=embed_text(TextNode(text=unit.text, metadata=dict(unit.metadata))))
 
 
 class KeywordIndex:
     """BM25 over one collection as it was when built. Safe to share between threads."""
 
-    def __init__(self, *, collection: Any, reach: int = 0) -> None:
+    def __init__(self, *, collection: Any) -> None:
         self._collection = collection
-        self._reach = reach
         self._lock = threading.Lock()
         self._built = False
         self._bm25: BM25Retriever | None = None
-        self._files: BM25Retriever | None = None
         self._units: dict[str, Unit] = {}
 
     def build(self) -> None:
@@ -112,14 +87,6 @@ class KeywordIndex:
         hits = bm25.retrieve(query)
         return [(h.node.node_id, float(h.score or 0.0)) for h in hits if (h.score or 0.0) > 0][:k]
 
-    def search_files(self, query: str, k: int) -> list[str]:
-        """Up to `k` files whose whole text shares words with `query`, best BM25 score first."""
-        self._current()
-        if self._files is None:
-            return []
-        hits = self._files.retrieve(query)
-        return [h.node.node_id for h in hits if (h.score or 0.0) > 0][:k]
-
     def units(self, ids: Sequence[str]) -> dict[str, Unit]:
         """The stored units among `ids`, read from memory (building the index first if needed)."""
         self._current()
@@ -130,14 +97,10 @@ class KeywordIndex:
             if not self._built:
                 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself at import
                 units = _read_units(self._collection)
-                nodes = _searchable(units, self._reach)
+                nodes = [_searchable(u) for u in units]
                 self._bm25 = (
                     BM25Retriever(nodes=nodes, similarity_top_k=min(MAX_HITS, len(nodes))) if nodes else None
                 )
                 self._units = {u.id: u for u in units}
-                files = _whole_files(units)
-                self._files = (
-                    BM25Retriever(nodes=files, similarity_top_k=min(MAX_HITS, len(files))) if files else None
-                )
                 self._built = True
             return self._bm25

@@ -22,7 +22,7 @@ from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.embed import Embedder
-from rag.fusion import fused_scores, rank_score
+from rag.fusion import reciprocal_rank_fusion
 from rag.keyword import KeywordIndex, stored_unit, unit_tokens
 from rag.types import Source
 from rag.window import Passage, Unit, passages_for
@@ -38,8 +38,6 @@ class RetrievalOptions:
     candidates: int = 20
     keyword_weight: float = 0.5
     passage_tokens: int = 0
-    keyword_reach: int = 0
-    document_weight: float = 0.0
 
 
 def cosine_from_chroma(score: float | None) -> float:
@@ -77,11 +75,7 @@ class Retriever:
         self._options = options
         store = ChromaVectorStore(chroma_collection=collection)
         self._index = VectorStoreIndex.from_vector_store(store, embed_model=embedder.model)
-        self.keyword = (
-            KeywordIndex(collection=collection, reach=options.keyword_reach)
-            if options.mode != "dense"
-            else None
-        )
+        self.keyword = KeywordIndex(collection=collection) if options.mode != "dense" else None
 
     def retrieve(self, query: str, top_k: int) -> list[Source]:
         o = self._options
@@ -95,29 +89,13 @@ class Retriever:
             order = keyword
         else:
             weights = (1.0 - o.keyword_weight, o.keyword_weight)
-            fused = fused_scores([list(dense), keyword], weights=weights)
-            if o.document_weight > 0 and self.keyword is not None:
-                self._add_document_ranks(query, fused, dense)
-            order = sorted(fused, key=lambda cid: -fused[cid])
+            order = reciprocal_rank_fusion([list(dense), keyword], weights=weights)
         if o.passage_tokens <= 0:
             order = order[:top_k]  # each hit is its own passage: no more are needed
         found = dense | self._scored_by_id([c for c in order if c not in dense], vector)
         hits = [found[cid] for cid in order if cid in found]
         passages = passages_for(hits, self._lookup, top_k=top_k, budget=o.passage_tokens)
         return [to_source(i, p) for i, p in enumerate(passages, start=1)]
-
-    def _add_document_ranks(
-        self, query: str, fused: dict[str, float], dense: Mapping[str, tuple[Unit, float]]
-    ) -> None:
-        """Raise each candidate by its file's rank among whole documents (BM25 over each file's text)."""
-        assert self.keyword is not None
-        files = {f: r for r, f in enumerate(self.keyword.search_files(query, self._options.candidates), 1)}
-        units = self.keyword.units([c for c in fused if c not in dense])
-        for cid in fused:
-            unit = dense[cid][0] if cid in dense else units.get(cid)
-            rank = files.get(str(unit.metadata.get("file"))) if unit is not None else None
-            if rank is not None:
-                fused[cid] += self._options.document_weight * rank_score(rank)
 
     def _dense(self, query: str, vector: list[float], k: int) -> dict[str, tuple[Unit, float]]:
         hits = self._index.as_retriever(similarity_top_k=k).retrieve(QueryBundle(query, embedding=vector))
