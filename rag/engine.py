@@ -138,6 +138,7 @@ class Rag:
                     candidates=s.fusion_candidates,
                     keyword_weight=s.keyword_weight,
                     passage_tokens=s.passage_tokens,
+                    per_file=s.passages_per_file,
                 )
                 self._retriever = Retriever(collection=col, embedder=self.embedder, options=options)
             return self._retriever

@@ -38,6 +38,8 @@ class RetrievalOptions:
     candidates: int = 20
     keyword_weight: float = 0.5
     passage_tokens: int = 0
+    per_file: int = 0
+    cross_paragraphs: bool = False
 
 
 def cosine_from_chroma(score: float | None) -> float:
@@ -94,7 +96,14 @@ class Retriever:
             order = order[:top_k]  # each hit is its own passage: no more are needed
         found = dense | self._scored_by_id([c for c in order if c not in dense], vector)
         hits = [found[cid] for cid in order if cid in found]
-        passages = passages_for(hits, self._lookup, top_k=top_k, budget=o.passage_tokens)
+        passages = passages_for(
+            hits,
+            self._lookup,
+            top_k=top_k,
+            budget=o.passage_tokens,
+            per_file=o.per_file,
+            cross_paragraphs=o.cross_paragraphs,
+        )
         return [to_source(i, p) for i, p in enumerate(passages, start=1)]
 
     def _dense(self, query: str, vector: list[float], k: int) -> dict[str, tuple[Unit, float]]:

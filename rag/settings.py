@@ -121,8 +121,14 @@ class Settings(BaseSettings):
         ge=0,
         le=1024,
         description="Tokens of text the model reads around each hit: the hit's unit with its neighbours "
-        "(its paragraph first, never past its section), hits at a passage's edge joined to it. 0: each unit "
-        "alone.",
+        "in its paragraph, nearest first; hits at a passage's edge are joined to it. 0: each unit alone.",
+    )
+    passages_per_file: int = Field(
+        default=3,
+        ge=0,
+        le=50,
+        description="The most passages one file may give a question (0: no limit), so that a long "
+        "document cannot take every place.",
     )
     top_k: int = Field(default=4, ge=1, le=50, description="Passages given to the model.")
     retrieval: Literal["dense", "keyword", "hybrid"] = Field(

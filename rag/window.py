@@ -77,7 +77,12 @@ def neighbour_ids(unit: Unit, reach: int = REACH) -> list[str]:
 
 
 def window(
-    hit: Unit, around: Mapping[int, Unit], budget: int, taken: Container[tuple[Any, int]]
+    hit: Unit,
+    around: Mapping[int, Unit],
+    budget: int,
+    taken: Container[tuple[Any, int]],
+    *,
+    cross_paragraphs: bool = False,
 ) -> list[Unit]:
     """The hit and its neighbours (`around`, by chunk index), nearest first, within `budget` tokens.
 
@@ -88,7 +93,7 @@ def window(
     section = _section(hit)
     lo = hi = centre
     used = hit.tokens
-    for same_paragraph in (True, False):
+    for same_paragraph in (True, False) if cross_paragraphs else (True,):
         sides = [1, -1]  # right first: an answer more often follows the sentence that matches the question
         while sides:
             for side in list(sides):
@@ -109,7 +114,13 @@ def window(
 
 
 def passages_for(
-    hits: Iterable[tuple[Unit, float]], lookup: Lookup, *, top_k: int, budget: int
+    hits: Iterable[tuple[Unit, float]],
+    lookup: Lookup,
+    *,
+    top_k: int,
+    budget: int,
+    per_file: int = 0,
+    cross_paragraphs: bool = False,
 ) -> list[Passage]:
     """Up to `top_k` passages around `hits` (best first, each with its dense score), in hit order.
 
@@ -119,6 +130,8 @@ def passages_for(
         top_k: Passages wanted.
         budget: Tokens a passage grows to around its hit; 0: each passage is its hit alone, and hits are
             neither joined nor skipped.
+        per_file: The most passages one file may give (0: no limit); hits beyond it are passed over, so a
+            question about two documents is not answered from one long one alone.
 
     Returns:
         The passages, ordered by their first hit. A passage's score is the best of its hits' scores.
@@ -139,8 +152,15 @@ def passages_for(
         joined = _join_adjacent(unit, score, shown, cap=MERGE_FACTOR * budget)
         if joined:
             continue
+        file = unit.metadata.get("file")
+        if per_file and sum(p.hit.metadata.get("file") == file for p in out) >= per_file:
+            continue
         around = {int(u.metadata["chunk_index"]): u for u in lookup(neighbour_ids(unit)).values()}
-        passage = Passage(hit=unit, score=score, units=window(unit, around, budget, shown))
+        passage = Passage(
+            hit=unit,
+            score=score,
+            units=window(unit, around, budget, shown, cross_paragraphs=cross_paragraphs),
+        )
         out.append(passage)
         for u in passage.units:
             shown[(section, int(u.metadata["chunk_index"]))] = passage
