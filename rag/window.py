@@ -1,12 +1,13 @@
 """Passages around hits: what the model reads when the index holds small units.
 
 A hit is one small unit (a sentence or a few, `rag.ingest.chunk`). Its passage is the unit with its
-neighbours around it, nearest first, up to a budget of embedder tokens: first the rest of its paragraph, then
-the paragraphs beside it, never past its section (a heading, a PDF page) nor into text another passage
-already shows. A later hit inside a passage already taken adds nothing and frees its place; one right at a
-passage's edge is joined to it. This is LlamaIndex's sentence-window idea (search a sentence, read its
-window) with the window found at query time from the units' deterministic ids instead of stored beside every
-unit, and its auto-merging idea (adjacent hits become one passage) without a second layer of parent chunks.
+neighbours around it, nearest first, up to a budget of embedder tokens, within the unit's paragraph (the
+paragraph is the unit's parent; `cross_paragraphs` lets a passage grow into the paragraphs beside it), never
+past its section (a heading, a PDF page) nor into text another passage already shows. A later hit inside a
+passage already taken adds nothing and frees its place; one right at a passage's edge is joined to it. This
+is LlamaIndex's sentence-window idea (search a sentence, read its window) with the window found at query time
+from the units' deterministic ids instead of stored beside every unit, and its auto-merging idea (adjacent
+hits become one passage, the paragraph as the parent) without a second layer of parent chunks.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ A unit is a sentence or a few: small enough that its vector and its words are ab
 question finds it. The model reads more than the unit: the retriever joins the unit's neighbours around it
 (`rag.window`). Units never cross a paragraph (text between blank lines) or a section (a heading, a PDF
 page); each records its paragraph and its length in embedder tokens, so the retriever can grow a passage
-within the paragraph first and stop at the section's edge without reading text it will not use.
+within the paragraph and stop at its edge without reading text it will not use.
 """
 
 from __future__ import annotations
