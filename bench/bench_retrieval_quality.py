@@ -53,7 +53,7 @@ class Config:
 def configs(s: Settings) -> list[Config]:
     now = RetrievalOptions(
         mode="hybrid", candidates=s.fusion_candidates, keyword_weight=s.keyword_weight,
-        passage_tokens=s.passage_tokens,
+        passage_tokens=s.passage_tokens, per_file=s.passages_per_file,
     )  # fmt: skip
     before = RetrievalOptions(mode="hybrid", candidates=10, keyword_weight=0.5, passage_tokens=0)
     return [
