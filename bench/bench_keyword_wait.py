@@ -47,7 +47,7 @@ def run(tmp: Path, chunks: int, rounds: int) -> int:
     report = engines[False].index()
     units = engines[False].collection().count()
     print(f"{chunks} paragraphs: {units} units ({report.seconds:.0f} s to index)")
-    asked = questions(3 * rounds + 3, chunks)
+    asked = questions(6 * rounds, chunks)
     changed = sorted(corpus.glob("*.md"))[0]
     times: dict[str, list[float]] = {"off": [], "on, at once": [], "on, a moment later": [], "floor": []}
     for r in range(rounds):

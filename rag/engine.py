@@ -154,7 +154,8 @@ class Rag:
             return
         if retriever.keyword is None or retriever.keyword.built:
             return
-        thread = threading.Thread(target=retriever.keyword.build, name="bm25-build", daemon=True)
+        # not a daemon: a process ending mid-build waits for it rather than closing the store under it
+        thread = threading.Thread(target=retriever.keyword.build, name="bm25-build", daemon=False)
         thread.start()
         self._builders.append(thread)
 
@@ -166,8 +167,14 @@ class Rag:
         progress: Progress | None = None,
         show_progress: bool = False,
         rebuild: bool = False,
+        then_build_keyword_index: bool = True,
     ) -> IndexReport:
-        """Bring the index in step with the documents (see `rag.ingest.indexer`)."""
+        """Bring the index in step with the documents (see `rag.ingest.indexer`).
+
+        Args:
+            then_build_keyword_index: afterwards, build the BM25 index on a thread of its own (if
+                `Settings.keyword_index_in_background`); False where no question follows (`rag index`).
+        """
         with self._lock:
             self._follow_other_writers()  # our writes must land on the current copy of the index
             self._indexing += 1
@@ -192,7 +199,8 @@ class Rag:
                 except RagError:  # the store went away (the run's own error says so): reopen next time
                     self._revision = None
                 else:
-                    self._build_keyword_index_soon()
+                    if then_build_keyword_index:
+                        self._build_keyword_index_soon()
 
     def retrieve(self, query: str, top_k: int | None = None) -> list[Source]:
         return self._retriever_or_raise().retrieve(query, top_k or self.settings.top_k)
