@@ -53,6 +53,20 @@ def latency(
     }
 
 
+def context_size(records: Iterable[Mapping[str, Any]]) -> dict[str, float | int | None]:
+    """How much text the model is given per question: the characters of all its passages together.
+
+    Returns:
+        {"chars_p50", "chars_p95", "n"} over the questions that got passages.
+    """
+    sizes = [
+        float(sum(len(p.get("text") or "") for p in r["passages"]))
+        for r in records
+        if r.get("error") is None and r.get("passages")
+    ]
+    return {"chars_p50": percentile(sizes, 50), "chars_p95": percentile(sizes, 95), "n": len(sizes)}
+
+
 def baseline_delta(
     current: Mapping[str, Mapping[str, Any]], baseline: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, dict[str, float | None]]:

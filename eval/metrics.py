@@ -196,6 +196,30 @@ def mrr(retrieved: Sequence[str], relevant: Iterable[str]) -> float | None:
     return 0.0
 
 
+def _squash(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def answer_in_context(passages: Sequence[str], references: Iterable[str]) -> float | None:
+    """1.0 when one passage holds a whole reference answer (whitespace-normalised, case-insensitive).
+
+    The reader can only answer from what it is given: this is the share of questions where the answer text
+    itself reached it, inside a single passage.
+
+    Args:
+        passages: The passage texts given to the model (already cut to k).
+        references: The gold answers; any one of them counts.
+
+    Returns:
+        1.0 or 0.0, or None when there is no non-empty reference (nothing to find).
+    """
+    refs = [r for r in (_squash(x) for x in references) if r]
+    if not refs:
+        return None
+    texts = [_squash(p) for p in passages]
+    return float(any(r in t for r in refs for t in texts))
+
+
 def refusal_correct(refused: bool, answerable: bool) -> float:
     """1.0 when the answer refused exactly when the question was unanswerable."""
     return float(refused != answerable)

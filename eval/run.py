@@ -25,13 +25,27 @@ from datetime import datetime, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-from eval.aggregate import aggregate, baseline_delta, gate, latency, parse_threshold  # noqa: E402
+from eval.aggregate import (  # noqa: E402
+    aggregate,
+    baseline_delta,
+    context_size,
+    gate,
+    latency,
+    parse_threshold,
+)
 from eval.cache import AnswerCache, fingerprint_files, settings_that_matter  # noqa: E402
 from eval.convert import ATTRIBUTION, HALUEVAL_DIR, halueval_pairs  # noqa: E402
 from eval.dataset import DatasetError, Example, load_dataset  # noqa: E402
 from eval.judge_check import LABELLED_PATH, check_signals, load_pairs  # noqa: E402
 from eval.report import write_reports  # noqa: E402
-from eval.scoring import METRICS, retrieved_files, score_answer, score_retrieval  # noqa: E402
+from eval.scoring import (  # noqa: E402
+    CONTEXT_DEPTHS,
+    METRICS,
+    context_hit,
+    retrieved_files,
+    score_answer,
+    score_retrieval,
+)
 
 EVAL_DIR = Path(__file__).resolve().parent
 DEFAULT_DATASET = EVAL_DIR / "datasets" / "corpus_qa.jsonl"
@@ -150,6 +164,9 @@ def finish(
     for stage, q in report.get("latency", {}).items():
         if q["p50"] is not None:
             print(f"latency {stage:<18}p50 {q['p50']:.2f}s  p95 {q['p95']:.2f}s")
+    context = report.get("context") or {}
+    if context.get("chars_p50") is not None:
+        print(f"context given to the model: median {context['chars_p50']:.0f} characters (n={context['n']})")
     print(f"report: {paths['md']}  {paths['html']}  {paths['json']}")
     for line in failures:
         print(line)
@@ -249,10 +266,28 @@ def _answer_and_score(
         scored: dict[str, Any] = {"metrics": {}, "claims": [], "judge_failures": 0}
     elif retrieval_only:
         metrics = {**score_retrieval(example, answer, top_k), "answered_rate": 1.0}
+        metrics.update(_context_at_depths(example, engine, answer, top_k))
         scored = {"metrics": metrics, "claims": [], "judge_failures": 0}
     else:
         scored = score_answer(example, answer, k=top_k, judge=judge)
     return make_record(example, answer, scored, cached=cached, error=error)
+
+
+def _context_at_depths(
+    example: Example, engine: Any, answer: dict[str, Any], top_k: int
+) -> dict[str, float | None]:
+    """`answer_in_context_at_<n>` for each of `CONTEXT_DEPTHS`, each from a retrieval of its own with
+    top_k = n, as a model given n passages would read them (passages merged around neighbouring hits differ
+    with the depth, so a prefix of the deepest retrieval would not be the same)."""
+    from eval.engine import retrieve
+
+    if not example.answerable:
+        return dict.fromkeys((f"answer_in_context_at_{n}" for n in CONTEXT_DEPTHS), None)
+    out = {}
+    for n in CONTEXT_DEPTHS:
+        got = answer if n == top_k else retrieve(engine, example, top_k=n)
+        out[f"answer_in_context_at_{n}"] = context_hit(example, got, n)
+    return out
 
 
 def assemble(records: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
@@ -263,6 +298,7 @@ def assemble(records: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, A
         **meta,
         "aggregate": aggregate(records),
         "latency": latency(records),
+        "context": context_size(records),
         "errors": sum(1 for r in records if r["error"]),
         "judge_failures": sum(r["judge_failures"] for r in records),
         "questions": records,

@@ -13,6 +13,7 @@ from eval.dataset import Example
 from eval.faithfulness import DEFAULT, claim_score, claim_supported, claims_features
 from eval.judge import JudgeFailure, LlmJudge
 from eval.metrics import (
+    answer_in_context,
     citation_precision,
     citation_recall,
     groundedness_lexical,
@@ -23,7 +24,7 @@ from eval.metrics import (
     token_recall,
 )
 from eval.support import content_word_score, lexical_check
-from eval.text import cited_sentences, normalize_answer, split_claims, strip_markers
+from eval.text import cited_sentences, split_claims, strip_markers
 
 ANSWER_METRICS = (
     "faithfulness",
@@ -44,25 +45,21 @@ METRICS = (
     "correctness_recall",
     "retrieval_recall_at_k",
     "mrr",
+    "answer_in_context_at_1",
+    "answer_in_context_at_k",
+    "answer_in_context_at_5",
+    "answer_in_context_at_10",
     "refusal_accuracy",
     "answered_when_answerable",
     "refused_when_unanswerable",
-    "answer_retrieved",
     "answered_when_retrieved",
     "answered_rate",
     *JUDGE_METRICS,
 )
 """Every metric name a report can hold, each in [0, 1]; `--fail-under` accepts these."""
 
-
-def answer_retrieved(answer: dict[str, Any], references: Sequence[str]) -> float | None:
-    """1.0 when a passage given to the model holds a reference answer (normalised text), else 0.0; None
-    when the example's references are whole sentences written here rather than spans of the documents."""
-    spans = [normalize_answer(r) for r in references if r.strip()]
-    if not spans:
-        return None
-    texts = [normalize_answer(s["text"]) for s in answer.get("sources", [])]
-    return float(any(span in text for span in spans for text in texts))
+CONTEXT_DEPTHS = (1, 5, 10)
+"""Besides `top_k`, the depths at which retrieval-only runs measure `answer_in_context_at_<n>`."""
 
 
 def retrieved_files(answer: dict[str, Any]) -> list[str]:
@@ -71,12 +68,23 @@ def retrieved_files(answer: dict[str, Any]) -> list[str]:
 
 
 def score_retrieval(example: Example, answer: dict[str, Any], k: int | None) -> dict[str, float | None]:
-    """File-level recall@k and MRR of the answer's sources against the example's reference sources."""
+    """File-level recall@k and MRR of the answer's sources against the example's reference sources, and
+    whether one of its first `k` passages holds the reference answer (`answer_in_context_at_k`)."""
     files = retrieved_files(answer)
     return {
         "retrieval_recall_at_k": retrieval_recall_at_k(files, example.reference_sources, k),
         "mrr": mrr(files, example.reference_sources),
+        "answer_in_context_at_k": context_hit(example, answer, k),
     }
+
+
+def context_hit(example: Example, answer: dict[str, Any], k: int | None) -> float | None:
+    """`answer_in_context` over the answer's first `k` passages (all with k=None); None for a question that
+    has no reference answer to look for (unanswerable)."""
+    if not example.answerable:
+        return None
+    sources = sorted(answer.get("sources", []), key=lambda s: s["n"])
+    return answer_in_context([s["text"] for s in sources[:k]], example.references)
 
 
 def score_answer(
@@ -95,14 +103,14 @@ def score_answer(
     """
     passages = {int(s["n"]): s["text"] for s in answer.get("sources", [])}
     refused = bool(answer.get("refused"))
-    metrics: dict[str, float | None] = dict.fromkeys(METRICS if judge else METRICS[: -len(JUDGE_METRICS)])
+    names = METRICS if judge else METRICS[: -len(JUDGE_METRICS)]
+    deeper = {f"answer_in_context_at_{n}" for n in CONTEXT_DEPTHS}  # retrieval-only runs measure those
+    metrics: dict[str, float | None] = dict.fromkeys(n for n in names if n not in deeper)
     metrics.update(score_retrieval(example, answer, k))
     metrics["refusal_accuracy"] = refusal_correct(refused, example.answerable)
     if example.answerable:
         metrics["answered_when_answerable"] = float(not refused)
-        retrieved = answer_retrieved(answer, example.references)
-        metrics["answer_retrieved"] = retrieved
-        if retrieved:
+        if metrics.get("answer_in_context_at_k"):
             metrics["answered_when_retrieved"] = float(not refused)
     else:
         metrics["refused_when_unanswerable"] = float(refused)

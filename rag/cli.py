@@ -45,7 +45,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     settings = _settings(args)
     engine = Rag(settings)
     paths = [Path(p) for p in args.paths] if args.paths else None
-    report = engine.index(paths, show_progress=sys.stderr.isatty(), rebuild=args.rebuild)
+    report = engine.index(
+        paths, show_progress=sys.stderr.isatty(), rebuild=args.rebuild, then_build_keyword_index=False
+    )
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:

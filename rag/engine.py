@@ -15,8 +15,8 @@ from rag.endpoint.health import list_models
 from rag.endpoint.server import EmbeddedServer, EndpointInfo, find_running, is_alive, start_or_attach
 from rag.errors import EndpointError, EndpointTimeout, EndpointUnavailable, IndexEmpty, IngestError, RagError
 from rag.ingest.catalog import IndexedDocument, list_documents
-from rag.ingest.indexer import Indexer, IndexReport, Progress
-from rag.retrieve import Retriever
+from rag.ingest.indexer import INGEST_VERSION, Indexer, IndexReport, Progress
+from rag.retrieve import RetrievalOptions, Retriever
 from rag.settings import Settings
 from rag.store import drop_collection, fresh_client, make_client, open_collection, read_revision
 from rag.support import Thresholds
@@ -47,6 +47,7 @@ class Rag:
         self._server: EmbeddedServer | None = None
         self._llm: Any | None = None
         self._retriever: Retriever | None = None
+        self._builders: list[threading.Thread] = []  # background keyword index builds
         self._lock = threading.RLock()
 
     # components
@@ -83,7 +84,9 @@ class Rag:
         self._revision = now
 
     def collection(self, *, create: bool = False) -> Any | None:
-        return open_collection(self.client, self.settings, self.embedder.name, create=create)
+        return open_collection(
+            self.client, self.settings, self.embedder.name, create=create, layout=INGEST_VERSION
+        )
 
     @property
     def known_endpoint(self) -> EndpointInfo | None:
@@ -136,10 +139,32 @@ class Rag:
                         f"nothing is indexed in {self.settings.collection!r} yet: run `rag index` "
                         f"(documents from {self.settings.corpus_dir})"
                     )
-                self._retriever = Retriever(
-                    collection=col, embedder=self.embedder, mode=self.settings.retrieval
+                s = self.settings
+                options = RetrievalOptions(
+                    mode=s.retrieval,
+                    candidates=s.fusion_candidates,
+                    keyword_weight=s.keyword_weight,
+                    passage_tokens=s.passage_tokens,
+                    per_file=s.passages_per_file,
                 )
+                self._retriever = Retriever(collection=col, embedder=self.embedder, options=options)
             return self._retriever
+
+    def _build_keyword_index_soon(self) -> None:
+        """After an index run: the next retriever's BM25 index, built now on a thread of its own, so the
+        next question finds it ready (or waits only for the rest of it). With the lock held."""
+        if self.settings.retrieval == "dense" or not self.settings.keyword_index_in_background:
+            return
+        try:
+            retriever = self._retriever_or_raise()
+        except RagError:  # nothing indexed (or the store went away): the next question says so
+            return
+        if retriever.keyword is None or retriever.keyword.built:
+            return
+        # not a daemon: a process ending mid-build waits for it rather than closing the store under it
+        thread = threading.Thread(target=retriever.keyword.build, name="bm25-build", daemon=False)
+        thread.start()
+        self._builders.append(thread)
 
     # operations
     def index(
@@ -149,8 +174,14 @@ class Rag:
         progress: Progress | None = None,
         show_progress: bool = False,
         rebuild: bool = False,
+        then_build_keyword_index: bool = True,
     ) -> IndexReport:
-        """Bring the index in step with the documents (see `rag.ingest.indexer`)."""
+        """Bring the index in step with the documents (see `rag.ingest.indexer`).
+
+        Args:
+            then_build_keyword_index: afterwards, build the BM25 index on a thread of its own (if
+                `Settings.keyword_index_in_background`); False where no question follows (`rag index`).
+        """
         with self._lock:
             self._follow_other_writers()  # our writes must land on the current copy of the index
             self._indexing += 1
@@ -167,9 +198,9 @@ class Rag:
                 paths, progress=progress, show_progress=show_progress
             )
         finally:
-            self._after_own_write()
+            self._after_own_write(build_keyword_index=then_build_keyword_index)
 
-    def _after_own_write(self) -> None:
+    def _after_own_write(self, *, build_keyword_index: bool = True) -> None:
         with self._lock:
             self._indexing -= 1
             self._retriever = None  # sees the new collection state on next use
@@ -177,6 +208,9 @@ class Rag:
                 self._revision = read_revision(self.client, self.settings.collection)
             except RagError:  # the store went away (the write's own error says so): reopen next time
                 self._revision = None
+            else:
+                if build_keyword_index:
+                    self._build_keyword_index_soon()
 
     def documents(self) -> list[IndexedDocument]:
         """Every file in the collection, with its chunks, size, indexed-at time and reader."""
@@ -295,8 +329,17 @@ class Rag:
             "corpus_dir": str(s.corpus_dir),
         }
 
+    def wait_for_keyword_index(self, timeout: float | None = None) -> bool:
+        """Wait until background keyword index builds are done; False if one still runs after `timeout`."""
+        for thread in list(self._builders):
+            thread.join(timeout)
+        self._builders = [t for t in self._builders if t.is_alive()]
+        return not self._builders
+
     def close(self) -> None:
-        """Stop the embedded endpoint if this engine started it."""
+        """Stop the embedded endpoint if this engine started it; let a background keyword build finish (it
+        reads the index, which must not close under it)."""
+        self.wait_for_keyword_index()
         with self._lock:
             if self._server is not None:
                 self._server.stop()

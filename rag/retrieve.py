@@ -1,12 +1,18 @@
-"""Passages for a query: dense (Chroma through LlamaIndex), keyword (BM25) or both fused by reciprocal rank.
+"""Passages for a query: dense (Chroma through LlamaIndex), keyword (BM25) or both fused by weighted
+reciprocal rank, each hit then read with the text around it (`rag.window`).
 
-Whatever decides the order, every passage's `score` is its dense similarity to the query, so the refusal
-decision (`Settings.min_relevance`) means the same in every mode.
+The index holds small units (a sentence or a few); both searches rank units, and the model is given the
+passage around each of the best ones, up to `Settings.passage_tokens`.
+
+Whatever decides the order, every passage's `score` is the dense similarity of its best hit to the query, so
+the refusal decision (`Settings.min_relevance`) means the same in every mode.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -17,12 +23,23 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.embed import Embedder
 from rag.fusion import reciprocal_rank_fusion
-from rag.keyword import KeywordIndex
+from rag.keyword import KeywordIndex, stored_unit, unit_tokens
 from rag.types import Source
+from rag.window import Passage, Unit, passages_for
 
 RetrievalMode = Literal["dense", "keyword", "hybrid"]
 
-FUSION_CANDIDATES = 10  # passages each side contributes to the fusion (at least top_k)
+
+@dataclass(frozen=True)
+class RetrievalOptions:
+    """How the retriever ranks and widens (the matching `Settings` fields describe each)."""
+
+    mode: RetrievalMode = "hybrid"
+    candidates: int = 20
+    keyword_weight: float = 0.5
+    passage_tokens: int = 0
+    per_file: int = 0
+    cross_paragraphs: bool = False
 
 
 def cosine_from_chroma(score: float | None) -> float:
@@ -32,53 +49,81 @@ def cosine_from_chroma(score: float | None) -> float:
     return max(0.0, min(1.0, 1.0 + math.log(score)))
 
 
-def to_source(n: int, node: BaseNode, score: float) -> Source:
-    md = node.metadata
+def to_source(n: int, passage: Passage) -> Source:
+    md = passage.hit.metadata
     page = md.get("page")
     return Source(
         n=n,
         file=str(md.get("file", "")),
         page=int(page) if page is not None else None,
-        text=node.get_content(),
-        score=round(score, 4),
+        text=passage.text,
+        score=round(passage.score, 4),
         title=md.get("title") or None,
         heading=md.get("heading") or None,
     )
 
 
+def _unit_of(node: BaseNode) -> Unit:
+    text = node.get_content()
+    return Unit(id=node.node_id, text=text, metadata=node.metadata, tokens=unit_tokens(node.metadata, text))
+
+
 class Retriever:
     """Top-k passages in the configured mode; numbering of the returned sources starts at 1."""
 
-    def __init__(self, *, collection: Any, embedder: Embedder, mode: RetrievalMode = "dense") -> None:
+    def __init__(self, *, collection: Any, embedder: Embedder, options: RetrievalOptions) -> None:
         self._collection = collection
         self._embedder = embedder
-        self._mode = mode
+        self._options = options
         store = ChromaVectorStore(chroma_collection=collection)
         self._index = VectorStoreIndex.from_vector_store(store, embed_model=embedder.model)
-        self._keyword = KeywordIndex(collection=collection) if mode != "dense" else None
+        self.keyword = KeywordIndex(collection=collection) if options.mode != "dense" else None
 
     def retrieve(self, query: str, top_k: int) -> list[Source]:
+        o = self._options
         vector = self._embedder.embed_query(query)
-        depth = top_k if self._mode == "dense" else max(top_k, FUSION_CANDIDATES)
-        dense = self._dense(query, vector, depth) if self._mode != "keyword" else {}
-        keyword = [cid for cid, _ in self._keyword.search(query, depth)] if self._keyword else []
-        if self._mode == "dense":
+        depth = max(top_k, o.candidates)
+        dense = self._dense(query, vector, depth) if o.mode != "keyword" else {}
+        keyword = [cid for cid, _ in self.keyword.search(query, depth)] if self.keyword else []
+        if o.mode == "dense":
             order = list(dense)
-        elif self._mode == "keyword":
+        elif o.mode == "keyword":
             order = keyword
         else:
-            order = reciprocal_rank_fusion([list(dense), keyword])
-        order = order[:top_k]
-        passages = dense | self._scored_by_id([c for c in order if c not in dense], vector)
-        return [to_source(i, *passages[cid]) for i, cid in enumerate(order, start=1) if cid in passages]
+            weights = (1.0 - o.keyword_weight, o.keyword_weight)
+            order = reciprocal_rank_fusion([list(dense), keyword], weights=weights)
+        if o.passage_tokens <= 0:
+            order = order[:top_k]  # each hit is its own passage: no more are needed
+        found = dense | self._scored_by_id([c for c in order if c not in dense], vector)
+        hits = [found[cid] for cid in order if cid in found]
+        passages = passages_for(
+            hits,
+            self._lookup,
+            top_k=top_k,
+            budget=o.passage_tokens,
+            per_file=o.per_file,
+            cross_paragraphs=o.cross_paragraphs,
+        )
+        return [to_source(i, p) for i, p in enumerate(passages, start=1)]
 
-    def _dense(self, query: str, vector: list[float], k: int) -> dict[str, tuple[BaseNode, float]]:
+    def _dense(self, query: str, vector: list[float], k: int) -> dict[str, tuple[Unit, float]]:
         hits = self._index.as_retriever(similarity_top_k=k).retrieve(QueryBundle(query, embedding=vector))
         hits.sort(key=lambda h: -(h.score or 0.0))
-        return {h.node.node_id: (h.node, cosine_from_chroma(h.score)) for h in hits}
+        return {h.node.node_id: (_unit_of(h.node), cosine_from_chroma(h.score)) for h in hits}
 
-    def _scored_by_id(self, ids: list[str], vector: list[float]) -> dict[str, tuple[BaseNode, float]]:
-        """Passages found by keyword alone, with their dense similarity computed from the stored vectors."""
+    def _lookup(self, ids: Sequence[str]) -> Mapping[str, Unit]:
+        """Units by id: from the keyword index's memory when it has them, else from Chroma."""
+        if self.keyword is not None:
+            return self.keyword.units(ids)
+        if not ids:  # a file of one unit has no neighbours
+            return {}
+        got = self._collection.get(ids=list(ids), include=["documents", "metadatas"])
+        docs = got["documents"] or [None] * len(got["ids"])
+        rows = zip(got["ids"], docs, got["metadatas"] or [], strict=True)
+        return {cid: stored_unit(cid, text, md) for cid, text, md in rows}
+
+    def _scored_by_id(self, ids: list[str], vector: list[float]) -> dict[str, tuple[Unit, float]]:
+        """Units found by keyword alone, with their dense similarity computed from the stored vectors."""
         if not ids:
             return {}
         got = self._collection.get(ids=ids, include=["documents", "metadatas", "embeddings"])
@@ -88,5 +133,5 @@ class Retriever:
         for cid, text, md, emb in rows:
             v = np.asarray(emb, dtype=np.float32)
             cos = float(q @ v / (np.linalg.norm(q) * np.linalg.norm(v) or 1.0))
-            out[cid] = (metadata_dict_to_node(md, text=text), max(0.0, min(1.0, cos)))
+            out[cid] = (_unit_of(metadata_dict_to_node(md, text=text)), max(0.0, min(1.0, cos)))
         return out

@@ -110,18 +110,58 @@ class Settings(BaseSettings):
     )
 
     # Chunking and retrieval
-    chunk_size: int = Field(default=200, ge=32, description="Chunk size in tokens (word pieces).")
+    chunk_size: int = Field(
+        default=64,
+        ge=16,
+        description="Size of the units searched, in tokens (word pieces): a sentence or a few. The model "
+        "reads the passage around each hit (passage_tokens).",
+    )
     chunk_overlap: int = Field(
-        default=30, ge=0, description="Overlap between neighbouring chunks, in tokens."
+        default=0,
+        ge=0,
+        description="Overlap between neighbouring units, in tokens. Keep 0 when passage_tokens is set: a "
+        "passage joins neighbouring units and would repeat the overlap.",
+    )
+    passage_tokens: int = Field(
+        default=180,
+        ge=0,
+        le=1024,
+        description="Tokens of text the model reads around each hit: the hit's unit with its neighbours "
+        "in its paragraph, nearest first; hits at a passage's edge are joined to it. 0: each unit alone.",
+    )
+    passages_per_file: int = Field(
+        default=3,
+        ge=0,
+        le=50,
+        description="The most passages one file may give a question (0: no limit), so that a long "
+        "document cannot take every place.",
     )
     top_k: int = Field(default=4, ge=1, le=50, description="Passages given to the model.")
     retrieval: Literal["dense", "keyword", "hybrid"] = Field(
         default="hybrid",
         description="How passages are found: dense (embeddings), keyword (BM25) or hybrid (both, fused by "
-        "reciprocal rank). The refusal decision always uses the dense similarity.",
+        "weighted reciprocal rank). The refusal decision always uses the dense similarity.",
+    )
+    keyword_weight: float = Field(
+        default=0.7,
+        ge=0.0,
+        le=1.0,
+        description="Hybrid: the keyword side's weight in the fusion, the dense side's is 1 minus it "
+        "(0.5: plain reciprocal rank fusion).",
+    )
+    fusion_candidates: int = Field(
+        default=20,
+        ge=1,
+        le=50,
+        description="Units each search contributes before fusion and widening (at least top_k are taken).",
+    )
+    keyword_index_in_background: bool = Field(
+        default=True,
+        description="Hybrid and keyword: build the BM25 index in the background after an index run, so the "
+        "next question does not wait for it.",
     )
     min_relevance: float = Field(
-        default=0.30,
+        default=0.25,
         ge=0.0,
         le=1.0,
         description="Below this similarity of the best passage the question is refused without generating.",

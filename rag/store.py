@@ -1,7 +1,9 @@
 """The Chroma collection: embedded in the data dir, or on a Chroma server when RAG_CHROMA_URL is set.
 
 The embedder that filled a collection is recorded in its metadata; opening it with another embedder is an
-`IndexMismatch` that says to re-index, never a silent mix of vector spaces.
+`IndexMismatch` that says to re-index, never a silent mix of vector spaces. So is the layout of its chunks
+(`rag.ingest.indexer.INGEST_VERSION`): searching an index whose chunks were cut another way is an
+`IndexMismatch` that says to run `rag index`, which re-cuts every file.
 
 On a server, every call can meet a server that has gone away: the client and its collections are wrapped so
 that a lost connection is an `EndpointUnavailable` naming the server's URL, and the same objects work again
@@ -168,14 +170,21 @@ def store_failure(settings: Settings, what: str, error: Exception) -> IngestErro
     )
 
 
-def open_collection(client: Any, settings: Settings, embedder_name: str, *, create: bool) -> Any | None:
-    """The collection for these settings, checked against the embedder.
+LAYOUT_KEY = "layout"
+
+
+def open_collection(
+    client: Any, settings: Settings, embedder_name: str, *, create: bool, layout: int | None = None
+) -> Any | None:
+    """The collection for these settings, checked against the embedder (and for querying, the layout).
 
     Args:
         create: make the collection when it does not exist (indexing); otherwise return None (querying).
+        layout: The chunk layout this version writes; when querying (create=False), a collection recorded
+            with another one (or none: written before layouts were recorded) is refused.
 
     Raises:
-        IndexMismatch: the collection was built with another embedder.
+        IndexMismatch: the collection was built with another embedder, or (querying) another layout.
     """
     try:
         col = client.get_collection(settings.collection, embedding_function=None)
@@ -188,7 +197,7 @@ def open_collection(client: Any, settings: Settings, embedder_name: str, *, crea
             col = client.get_or_create_collection(
                 settings.collection,
                 configuration={"hnsw": dict(HNSW)},
-                metadata={"embedder": embedder_name},
+                metadata={"embedder": embedder_name, **({LAYOUT_KEY: layout} if layout is not None else {})},
                 embedding_function=None,
             )
         except chromadb.errors.ChromaError as e:  # another process may have created it at the same moment
@@ -202,7 +211,23 @@ def open_collection(client: Any, settings: Settings, embedder_name: str, *, crea
             f"the index {settings.collection!r} was built with {built_with}, but the configured embedder is "
             f"{embedder_name}: run `rag index --rebuild` (or set RAG_EMBED_MODEL back)"
         )
+    built_layout = (col.metadata or {}).get(LAYOUT_KEY)
+    if not create and layout is not None and built_layout != layout:
+        raise IndexMismatch(
+            f"the index {settings.collection!r} holds chunks cut the way of an older version (layout "
+            f"{built_layout or 'before 3'}; this version searches layout {layout}): run `rag index` to cut "
+            "and embed every file again"
+        )
     return col
+
+
+def record_layout(collection: Any, layout: int) -> None:
+    """Record the chunk layout the indexer is writing (before its first write, so a process that opens the
+    collection mid-run finds the layout it is being filled with; what is not re-cut yet still reads)."""
+    metadata = dict(collection.metadata or {})
+    if metadata.get(LAYOUT_KEY) != layout:
+        metadata[LAYOUT_KEY] = layout
+        collection.modify(metadata=metadata)
 
 
 def chunk_metadata(node: BaseNode) -> dict[str, Any]:

@@ -90,6 +90,17 @@ def test_index__collection_of_another_embedder_is_a_clear_error(
         other.retrieve("anything")
 
 
+def test_search__an_index_cut_by_an_older_version_says_to_run_rag_index_which_mends_it(engine: Rag) -> None:
+    engine.index()
+    col = engine.collection()
+    col.modify(metadata={k: v for k, v in (col.metadata or {}).items() if k != "layout"})  # as before 3
+    reader = Rag(engine.settings, embedder=engine.embedder)
+    with pytest.raises(IndexMismatch, match="run `rag index`"):
+        reader.retrieve("anything")
+    reader.index()
+    assert reader.retrieve("anything")
+
+
 def test_index__given_file_outside_corpus_is_added_without_touching_the_rest(
     engine: Rag, tmp_path: Path
 ) -> None:

@@ -39,8 +39,8 @@ def folder(tmp_path: Path) -> Path:
     return d
 
 
-def engine_for(tmp_path: Path, folder: Path, embedder: object, retrieval: str) -> Rag:
-    settings = make_settings(tmp_path / "data", folder, retrieval=retrieval, top_k=3)
+def engine_for(tmp_path: Path, folder: Path, embedder: object, retrieval: str, **overrides: object) -> Rag:
+    settings = make_settings(tmp_path / "data", folder, retrieval=retrieval, **{"top_k": 3, **overrides})
     return Rag(settings, embedder=embedder)  # type: ignore[arg-type]
 
 
@@ -77,8 +77,8 @@ def test_retrieval__a_running_engine_finds_what_another_process_indexed(
     import rag.keyword
 
     reads: list[int] = []  # how often the keyword side reads every passage
-    real_read = rag.keyword._read_nodes
-    monkeypatch.setattr(rag.keyword, "_read_nodes", lambda col: reads.append(1) or real_read(col))
+    real_read = rag.keyword._read_units
+    monkeypatch.setattr(rag.keyword, "_read_units", lambda col: reads.append(1) or real_read(col))
     asker = engine_for(tmp_path, folder, embedder, mode)  # as the page: open all along
     asker.index()
     for _ in range(3):
@@ -109,7 +109,8 @@ def test_keyword_retrieval__finds_a_rare_code_by_its_exact_spelling(
 def test_hybrid_retrieval__every_score_is_the_dense_similarity(
     tmp_path: Path, folder: Path, embedder: object
 ) -> None:
-    engine = engine_for(tmp_path, folder, embedder, "hybrid")
+    """Of its best unit; with passage_tokens=0 the passage is that unit, whose text the test embeds again."""
+    engine = engine_for(tmp_path, folder, embedder, "hybrid", passage_tokens=0)
     engine.index()
     query = "When are the Vantor seals replaced?"
     sources = engine.retrieve(query, top_k=3)
@@ -132,6 +133,19 @@ def test_reciprocal_rank_fusion__rewards_agreement_and_keeps_first_list_on_ties(
     assert reciprocal_rank_fusion([["a", "b", "c"], ["b", "d"]]) == ["b", "a", "d", "c"]
     assert reciprocal_rank_fusion([["a"], ["b"]]) == ["a", "b"]
     assert reciprocal_rank_fusion([[], []]) == []
+
+
+def test_weighted_fusion__the_heavier_ranking_wins_disagreements_and_agreement_still_counts() -> None:
+    dense, keyword = ["a", "b", "c"], ["b", "a", "d"]
+    assert reciprocal_rank_fusion([dense, keyword], weights=[0.3, 0.7]) == ["b", "a", "d", "c"]
+    assert reciprocal_rank_fusion([dense, keyword], weights=[0.7, 0.3]) == ["a", "b", "c", "d"]
+    # found by both beats first place on one side only
+    assert reciprocal_rank_fusion([["x", "b"], ["b"]], weights=[0.7, 0.3])[0] == "b"
+    assert reciprocal_rank_fusion([dense, keyword], weights=[0.5, 0.5]) == reciprocal_rank_fusion(
+        [dense, keyword]
+    )
+    with pytest.raises(ValueError, match="1 weights for 2 rankings"):
+        reciprocal_rank_fusion([dense, keyword], weights=[1.0])
 
 
 def test_settings__unknown_retrieval_mode_is_refused_with_the_choices(
@@ -167,3 +181,92 @@ def test_retrieval__reads_an_index_whose_chunks_are_chroma_documents(
     found = reader.retrieve("When are the Vantor pump seals replaced?")
     assert found[0].file == "pumps.md"
     assert "seals are replaced every spring" in found[0].text
+
+
+SENTENCES = [
+    "The plant takes its water from the northern river.",
+    "Intake filters catch leaves and sand at the gate.",
+    "The Vantor pump then moves the water through the cooling loop.",
+    "Its seals are replaced every spring by the day crew.",
+    "Its bearings are checked each month by the night shift.",
+    "Warm water leaves the loop through the eastern outfall.",
+]
+MANUAL = (
+    "# Operations\n\n"
+    + " ".join(SENTENCES)
+    + "\n\n# Billing\n\nInvoices for the Vantor contract go out monthly."
+)
+SMALL_UNITS = {"chunk_size": 16, "chunk_overlap": 0, "top_k": 1}
+
+
+@pytest.fixture
+def manual(tmp_path: Path) -> Path:
+    d = tmp_path / "manual"
+    d.mkdir()
+    (d / "manual.md").write_text(MANUAL)
+    return d
+
+
+def test_retrieve__returns_the_window_around_a_sentence_hit(
+    tmp_path: Path, manual: Path, embedder: object
+) -> None:
+    engine = engine_for(tmp_path, manual, embedder, "dense", passage_tokens=40, **SMALL_UNITS)
+    engine.index()
+    assert engine.collection().count() >= len(SENTENCES)  # about a sentence a unit
+    (found,) = engine.retrieve("When are the seals of the Vantor pump replaced?")
+    assert SENTENCES[3] in found.text  # the hit
+    assert SENTENCES[2] in found.text or SENTENCES[4] in found.text  # with what is around it
+    assert not all(s in found.text for s in SENTENCES)  # within the budget, not the whole paragraph
+    assert found.heading == "Operations"
+
+
+def test_retrieve__a_window_never_crosses_into_another_section(
+    tmp_path: Path, manual: Path, embedder: object
+) -> None:
+    engine = engine_for(tmp_path, manual, embedder, "hybrid", passage_tokens=400, **SMALL_UNITS)
+    engine.index()
+    (found,) = engine.retrieve("Where does warm water leave the loop?")
+    assert SENTENCES[5] in found.text and SENTENCES[0] in found.text  # the whole section fits the budget
+    assert "Invoices" not in found.text
+
+
+def test_retrieve__adjacent_hits_come_back_as_one_passage_without_repeated_text(
+    tmp_path: Path, manual: Path, embedder: object
+) -> None:
+    engine = engine_for(
+        tmp_path, manual, embedder, "hybrid", passage_tokens=16, **{**SMALL_UNITS, "top_k": 4}
+    )
+    engine.index()
+    found = engine.retrieve("Vantor pump seals replaced spring, bearings checked by the night shift")
+    shown = [s for s in SENTENCES for source in found if s in source.text]
+    assert len(shown) == len(set(shown))  # no sentence given twice
+    together = [f for f in found if SENTENCES[3] in f.text and SENTENCES[4] in f.text]
+    assert len(together) == 1  # two neighbouring hits, one passage
+
+
+def test_index__builds_the_keyword_index_in_the_background_before_the_first_question(
+    tmp_path: Path, folder: Path, embedder: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import rag.keyword
+
+    readers: list[str] = []  # the thread that read every passage for BM25, each time it was done
+    real_read = rag.keyword._read_units
+    monkeypatch.setattr(
+        rag.keyword,
+        "_read_units",
+        lambda col: readers.append(threading.current_thread().name) or real_read(col),
+    )
+    engine = engine_for(tmp_path, folder, embedder, "hybrid")
+    engine.index()
+    assert engine.wait_for_keyword_index(timeout=120)
+    assert readers == ["bm25-build"]  # built after the run, before any question
+    assert files(engine.retrieve("Vantor pump seals"))[0] == "pumps.md"
+    assert readers == ["bm25-build"]  # the question found it ready
+
+    later = engine_for(tmp_path / "2", folder, embedder, "hybrid", keyword_index_in_background=False)
+    later.index()
+    assert later.wait_for_keyword_index() and readers == ["bm25-build"]
+    assert files(later.retrieve("Vantor pump seals"))[0] == "pumps.md"
+    assert readers == ["bm25-build", threading.current_thread().name]  # off: the first question builds it

@@ -1,8 +1,16 @@
-"""Sections into sentence-aware chunks (LlamaIndex's SentenceSplitter) with stable ids and metadata."""
+"""Sections into small search units (LlamaIndex's SentenceSplitter) with stable ids and metadata.
+
+A unit is a sentence or a few: small enough that its vector and its words are about one thing, so that a
+question finds it. The model reads more than the unit: the retriever joins the unit's neighbours around it
+(`rag.window`). Units never cross a paragraph (text between blank lines) or a section (a heading, a PDF
+page); each records its paragraph and its length in embedder tokens, so the retriever can grow a passage
+within the paragraph and stop at its edge without reading text it will not use.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 
 from llama_index.core.node_parser import SentenceSplitter
@@ -10,9 +18,13 @@ from llama_index.core.schema import TextNode
 
 from rag.ingest.readers import ReadDocument
 
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
 
 def chunk_id(file_key: str, file_hash: str, index: int) -> str:
-    """Deterministic: the same file content always yields the same ids, so re-runs upsert, never duplicate."""
+    """Deterministic: the same file content always yields the same ids, so re-runs upsert, never duplicate.
+
+    The retriever relies on it too: a unit's neighbours are found by computing their ids."""
     return hashlib.sha1(f"{file_key}\x00{file_hash}\x00{index}".encode()).hexdigest()
 
 
@@ -33,15 +45,19 @@ def chunk_document(
     chunk_overlap: int,
     tokenize: Callable[[str], list[int]],
 ) -> list[TextNode]:
-    """Split each section into chunks of at most `chunk_size` embedder tokens."""
+    """Split each paragraph of each section into units of at most `chunk_size` embedder tokens."""
     splitter = SentenceSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap, tokenizer=tokenize)
-    pieces: list[tuple[str, int | None, str | None]] = []
+    pieces: list[tuple[str, int, int | None, str | None]] = []
+    paragraph = 0
     for section in doc.sections:
-        for text in splitter.split_text(section.text):
-            if text.strip():
-                pieces.append((text.strip(), section.page, section.heading))
+        for block in _PARAGRAPH_BREAK.split(section.text):
+            if not block.strip():
+                continue
+            texts = [t.strip() for t in splitter.split_text(block) if t.strip()]
+            pieces.extend((t, paragraph, section.page, section.heading) for t in texts)
+            paragraph += bool(texts)
     nodes = []
-    for i, (text, page, heading) in enumerate(pieces):
+    for i, (text, para, page, heading) in enumerate(pieces):
         metadata: dict[str, str | int] = {
             "file": file_key,
             "title": doc.title,
@@ -49,6 +65,8 @@ def chunk_document(
             "abs_path": abs_path,
             "chunk_index": i,
             "n_chunks": len(pieces),
+            "paragraph": para,
+            "n_tokens": len(tokenize(text)),
         }
         if page is not None:
             metadata["page"] = page

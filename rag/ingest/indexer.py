@@ -32,9 +32,10 @@ from rag.errors import IndexBusy, IngestError
 from rag.ingest.chunk import chunk_document, embed_text
 from rag.ingest.readers import SUPPORTED_SUFFIXES, Unreadable, check_size, read_document
 from rag.settings import Settings
-from rag.store import chunk_metadata, mark_changed, store_failure
+from rag.store import chunk_metadata, mark_changed, record_layout, store_failure
 
-INGEST_VERSION = 2  # bump when readers or chunking change what a file turns into
+INGEST_VERSION = 3  # bump when readers or chunking change what a file turns into
+# 3: units within paragraphs, with their paragraph and token count (read back by rag.window)
 
 Progress = Callable[[int, int, str], None]
 """progress(done_files, total_files, current_file)"""
@@ -226,6 +227,7 @@ class Indexer:
         self, paths: Iterable[Path] | None, *, progress: Progress | None, show_progress: bool
     ) -> IndexReport:
         t0 = time.perf_counter()
+        record_layout(self.collection, INGEST_VERSION)
         report = IndexReport()
         files, other, scope = self._select(paths)
         report.skipped.extend((self.file_key(p), why) for p, why in other)
@@ -355,11 +357,10 @@ class Indexer:
 
     def _write(self, window: list[tuple[str, list[TextNode], list[str]]]) -> int:
         nodes = [n for _, ns, _ in window for n in ns]
-        if nodes:
-            vectors = self.embedder.embed_texts([embed_text(n) for n in nodes])
-        by_id = {}
-        for node, vec in zip(nodes, vectors if nodes else [], strict=True):
-            by_id[node.node_id] = vec
+        # embedded shortest first: each batch is padded to its longest text, and units vary in length
+        nodes.sort(key=lambda n: len(embed_text(n)))
+        vectors = self.embedder.embed_texts([embed_text(n) for n in nodes]) if nodes else []
+        by_id = {node.node_id: vec for node, vec in zip(nodes, vectors, strict=True)}
         now = time.time()
         with self._changing():
             for _key, file_nodes, stale in window:

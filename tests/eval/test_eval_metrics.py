@@ -5,6 +5,7 @@ from evalcases import BAKERY, BRIDGE
 
 from eval.metrics import (
     accuracy,
+    answer_in_context,
     auroc,
     citation_precision,
     citation_recall,
@@ -143,3 +144,20 @@ def test_percentile__linear_interpolation() -> None:
     assert percentile([1, 2, 3, 4], 95) == pytest.approx(3.85)
     assert percentile([7.0], 95) == 7.0
     assert percentile([], 50) is None
+
+
+def test_answer_in_context__whole_answer_in_one_passage_ignoring_case_and_whitespace() -> None:
+    passages = ["The bridge opened in 1887.", "It was built by\n  Dobbs   and Sons over six years."]
+    assert answer_in_context(passages, ["built by Dobbs and sons"]) == 1.0
+    assert answer_in_context(passages, ["nowhere", "OPENED IN 1887"]) == 1.0  # any reference counts
+
+
+def test_answer_in_context__an_answer_split_across_passages_is_not_found() -> None:
+    passages = ["The bridge opened in", "1887 after six years."]
+    assert answer_in_context(passages, ["opened in 1887"]) == 0.0
+    assert answer_in_context([], ["opened in 1887"]) == 0.0
+
+
+def test_answer_in_context__none_without_a_reference() -> None:
+    assert answer_in_context(["anything"], []) is None
+    assert answer_in_context(["anything"], ["  "]) is None

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from evalcases import BAKERY, BRIDGE, sources
 
-from eval.aggregate import aggregate, baseline_delta, gate, latency, parse_threshold
+from eval.aggregate import aggregate, baseline_delta, context_size, gate, latency, parse_threshold
 from eval.dataset import Example
 from eval.run import assemble, finish, main, make_record
 from eval.scoring import score_answer
@@ -196,3 +196,12 @@ def test_answer_and_score__an_unavailable_endpoint_stops_the_run() -> None:
         _answer_and_score(
             EXAMPLES[0], None, _DyingAsker(EndpointUnavailable("down", url="u")), None, 4, False
         )
+
+
+def test_context_size__median_of_the_characters_each_question_was_given() -> None:
+    def record(*texts: str, error: str | None = None) -> dict[str, Any]:
+        return {"passages": [{"text": t} for t in texts], "error": error}
+
+    records = [record("ab", "cd"), record("abcdef"), record("a" * 10), record("x" * 99, error="Timeout")]
+    got = context_size(records)
+    assert got["n"] == 3 and got["chars_p50"] == 6.0  # 4, 6, 10: the errored question is left out

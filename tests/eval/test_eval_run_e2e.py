@@ -37,6 +37,10 @@ def test_run__retrieval_only_on_a_squad_corpus_of_its_own(
     assert 0.3 <= agg["retrieval_recall_at_k"]["mean"] <= 1.0
     assert agg["mrr"]["mean"] <= agg["retrieval_recall_at_k"]["mean"]
     assert "faithfulness" not in agg  # nothing generated, nothing to judge
+    for name in ("answer_in_context_at_1", "answer_in_context_at_k", "answer_in_context_at_10"):
+        assert agg[name]["n"] == agg["retrieval_recall_at_k"]["n"]  # every answerable question, each depth
+    assert agg["answer_in_context_at_1"]["mean"] <= agg["answer_in_context_at_10"]["mean"]
+    assert report["context"]["n"] == 60 and report["context"]["chars_p50"] > 0
     # a second run indexes nothing new
     assert main([*args, "--limit", "5"]) == 0
     assert _report(out)["corpus"]["index"]["unchanged"] == 87
