@@ -56,8 +56,8 @@ def format_passages(passages: Sequence[str]) -> str:
     return "\n".join(f"[{i}] {' '.join(p.split())}" for i, p in enumerate(passages, start=1))
 
 
-class LlmJudge:
-    """Claim and correctness verdicts from a chat model; memoised, failures counted.
+class JudgeClient:
+    """What every judge on a chat endpoint shares: the client, the model, its seed and the failures counted.
 
     Args:
         base_url: The OpenAI-compatible base URL, e.g. "http://127.0.0.1:8080/v1".
@@ -85,6 +85,13 @@ class LlmJudge:
         self._client = client or httpx.Client(timeout=timeout, headers=headers)
         self.calls = 0
         self.failures: Counter[str] = Counter()
+
+
+class LlmJudge(JudgeClient):
+    """Claim and correctness verdicts from a chat model; memoised, failures counted (see `JudgeClient`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self._memo: dict[tuple[str, ...], bool] = {}
 
     def supports(self, claim: str, passages: Sequence[str]) -> bool:

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import math
 import time
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 import httpx
 
-from eval.judge import JudgeFailure, format_passages
+from eval.judge import JudgeClient, JudgeFailure, format_passages
 
 LOGPROB_SYSTEM_PROMPT = (
     "You check facts. You are given passages and a claim. Answer yes if the passages state or directly imply "
@@ -26,36 +25,13 @@ LOGPROB_SYSTEM_PROMPT = (
 LOGPROB_USER_TEMPLATE = "Passages:\n{passages}\n\nClaim: {claim}\n\nIs the claim supported by the passages?"
 
 
-class LogprobJudge:
-    """P("yes") for "is this claim supported by the passages"; memoised, failures and time counted.
+class LogprobJudge(JudgeClient):
+    """P("yes") for "is this claim supported by the passages"; memoised, failures and time counted
+    (arguments: `JudgeClient`)."""
 
-    Args:
-        base_url: The OpenAI-compatible base URL, e.g. "http://127.0.0.1:8080/v1".
-        model: The model name to send.
-        api_key: Bearer token, if the endpoint wants one.
-        timeout: Seconds per call.
-        seed: Sent with every call (temperature is always 0).
-        client: An httpx client to use instead of a new one (tests pass a fake transport).
-    """
-
-    def __init__(
-        self,
-        base_url: str,
-        model: str,
-        *,
-        api_key: str = "",
-        timeout: float = 120.0,
-        seed: int = 0,
-        client: httpx.Client | None = None,
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.model = model
-        self.seed = seed
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = client or httpx.Client(timeout=timeout, headers=headers)
-        self.calls = 0
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.seconds = 0.0
-        self.failures: Counter[str] = Counter()
         self._memo: dict[tuple[str, ...], float] = {}
 
     def p_yes(self, claim: str, passages: Sequence[str]) -> float:

@@ -27,7 +27,7 @@ REPORTED_RATES = {
         "supported": 0.94,
         "unsupported_addition": 0.94,
         "wrong_number": 1.0,
-        "swapped_names": 0.13,
+        "swapped_names": 0.10,
     },
 }
 
