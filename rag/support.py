@@ -21,7 +21,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rag.text import STOPWORDS, content_stems, fold, names, numbers, sentence_spans, stem, words
+from rag.text import (
+    STOPWORDS,
+    content_stems,
+    content_words,
+    fold,
+    names,
+    numbers,
+    sentence_spans,
+    stem,
+    word_tokens,
+    words,
+)
 
 QUESTION_WORDS = frozenset(
     """name names called call kind type year years date day month many much long old number amount use used
@@ -127,21 +138,19 @@ def _claim_names(claim: str, passage_text: str) -> set[str]:
 
 def question_terms(question: str) -> tuple[set[str], set[str], set[str]]:
     """The question's content stems (without the words that only ask), its numbers and its name stems."""
-    stems = {s for s in content_stems(question) if s not in QUESTION_WORDS and stem(s) not in QUESTION_WORDS}
+    stems = {stem(w) for w in content_words(question) if w not in QUESTION_WORDS}
     names_ = {stem(n) for n in names(question) | _capitalised_or_mixed(question)}
     digits = {w for w in words(question) if w[0].isdigit()}  # "one of the", "first" are no figures to match
     return stems, digits, names_
 
 
 def _capitalised_or_mixed(question: str) -> set[str]:
-    # names a question gives even as its first word or in lower case: "GPT-4", "7B", "LLaMA"
+    # names a question gives even as its first word or in lower case: "GPT-4", "Qwen3", "8x7B", "LLaMA"
     out = set()
-    for w in question.replace("-", " ").split():
-        core = w.strip("?.,!;:'\"()")
-        if any(c.isdigit() for c in core) and any(c.isalpha() for c in core):
-            out.add(core.lower())
-        elif sum(c.isupper() for c in core) >= 2:
-            out.add(core.lower())
+    for tok in word_tokens(question):
+        has_digit = any(c.isdigit() for c in tok)
+        if (has_digit and any(c.isalpha() for c in tok)) or sum(c.isupper() for c in tok) >= 2:
+            out.add(tok.lower().removesuffix("'s"))
     return out
 
 

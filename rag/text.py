@@ -48,7 +48,7 @@ UNSUPPORTED_MARK = "[unsupported]"
 MARKER = re.compile(r"\s*\[(?:\d+(?:\s*,\s*\d+)*|unsupported)\]", re.IGNORECASE)
 """Any marker the answer text can hold (with the space before it)."""
 
-_WORD = re.compile(r"[0-9]+(?:[.,][0-9]+)*(?:[^\W\d_]+\b)?|[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+(?:[.,][0-9]+)*(?:'[^\W\d_]+)?", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\[\"'(<*_A-Z0-9])")
 _ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|Dr|Mr|Mrs|Ms|St|No|approx|cf|Fig|Inc|Ltd|Co)\.$", re.IGNORECASE)
 _BREAK = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*#>]|\d+[.)])\s)|\n(?=[A-Z][^\n]{0,80}\n)")
@@ -59,6 +59,11 @@ def fold(text: str) -> str:
     if text.isascii():
         return text
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def word_tokens(text: str) -> list[str]:
+    """The word and number tokens of `text` as written (case kept, accents folded): "Qwen3", "8x7B"."""
+    return _WORD.findall(fold(text))
 
 
 def words(text: str) -> list[str]:
