@@ -62,7 +62,7 @@ def logged_in(page: Page, user: str = USER, password: str = PASSWORD) -> Iterato
 
 
 def join(client: httpx.Client, page: Page, session: str) -> httpx.Response:
-    body = {"data": [], "fn_index": page.status_fn, "session_hash": session, "event_data": None}
+    body = {"data": [None], "fn_index": page.status_fn, "session_hash": session, "event_data": None}
     return client.post("/gradio_api/queue/join", json=body)
 
 

@@ -75,7 +75,7 @@ def post_files(page: Page, files: list[tuple[str, bytes]]) -> httpx.Response:
 def run_upload_event(page: Page, uploaded: list[dict[str, Any]]) -> dict[str, Any]:
     """The page's upload event through the queue; returns the final `process_completed` message."""
     session = uuid.uuid4().hex
-    body = {"data": [uploaded], "fn_index": page.upload_fn, "session_hash": session,
+    body = {"data": [uploaded, page.settings.collection], "fn_index": page.upload_fn, "session_hash": session,
             "event_data": None, "trigger_id": None}  # fmt: skip
     with httpx.Client(base_url=page.base, timeout=300) as client:
         joined = client.post("/gradio_api/queue/join", json=body)
