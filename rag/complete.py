@@ -24,6 +24,7 @@ _SPLIT = re.compile(r",? (?:and|or) |, ")
 def lists_in(text: str) -> list[list[str]]:
     """Lists of capitalised or numeric items in `text` ("A, B and C"), each as its items."""
     plain = re.sub(r"[*_`]+", "", " ".join(text.split()))
+    plain = re.sub(r"\s+([,.;:])", r"\1", plain)  # HTML readers leave "Delangue , Chaumond"
     found = [[i.strip().rstrip(".") for i in _SPLIT.split(m.group(1))] for m in _LIST.finditer(plain)]
     return [[i for i in items if i] for items in found]
 

@@ -16,6 +16,11 @@ def test_lists_in__finds_the_names_of_a_list_through_markdown() -> None:
     assert ["Clément Delangue", "Julien Chaumond", "Thomas Wolf"] in lists_in(HF)
 
 
+def test_lists_in__reads_a_list_with_spaces_before_its_commas() -> None:
+    text = "founded by Clément Delangue , Julien Chaumond and Thomas Wolf ."
+    assert lists_in(text) == [["Clément Delangue", "Julien Chaumond", "Thomas Wolf"]]
+
+
 def test_complete_sentence__one_founder_of_three_becomes_all_three() -> None:
     done = complete_sentence("Clement Delangue founded Hugging Face in 2016.", [HF])
     assert done == "Clément Delangue, Julien Chaumond and Thomas Wolf founded Hugging Face in 2016."
