@@ -136,6 +136,36 @@ def _claim_names(claim: str, passage_text: str) -> set[str]:
     return {stem(n) for n in found}
 
 
+_SCALE = frozenset("hundred thousand million billion trillion percent per cent".split())
+
+
+def _units(tokens: list[str], i: int, *, scaled: bool = False) -> tuple[str, ...]:
+    """The words right after the number at `tokens[i]`, scale words ("billion") skipped; with `scaled`,
+    none unless a scale word follows the number (an amount, not a year or a version)."""
+    j = i + 1
+    while j < len(tokens) and tokens[j] in _SCALE:
+        j += 1
+    if scaled and j == i + 1:
+        return ()
+    return tuple(stem(t) for t in tokens[j : j + 3])
+
+
+def mismatched_units(claim: str, window: str) -> set[str]:
+    """Numbers of the claim that the window gives as a count of something else: "180 billion tokens"
+    against "180 billion parameters". Only an amount ("180 billion", "3.5 trillion") followed by its unit is
+    checked: years and versions ("Llama 2 came under") are left to the other checks."""
+    said, have = words(claim), words(window)
+    out = set()
+    for i, tok in enumerate(said):
+        units = _units(said, i, scaled=True)
+        if not tok[0].isdigit() or not units or units[0] in STOPWORDS or units[0][0].isdigit():
+            continue
+        where = [j for j, t in enumerate(have) if t == tok]
+        if where and not any(units[0] in _units(have, j) for j in where):
+            out.add(tok)
+    return out
+
+
 def question_terms(question: str) -> tuple[set[str], set[str], set[str]]:
     """The question's content stems (without the words that only ask), its numbers and its name stems."""
     stems = {stem(w) for w in content_words(question) if w not in QUESTION_WORDS}
@@ -199,9 +229,12 @@ def evidence_in(
                 question_coverage=1 - len(q_missing) / q_all if q_all else 1.0,
                 missing_numbers=tuple(
                     sorted(
-                        x
-                        for x in claim_numbers - window_numbers
-                        if not (x in q_given and (x in context_numbers or stem(x) in context_stems))
+                        {
+                            x
+                            for x in claim_numbers - window_numbers
+                            if not (x in q_given and (x in context_numbers or stem(x) in context_stems))
+                        }
+                        | mismatched_units(claim, passage.text[sent.spans[i][0] : sent.spans[j][1]])
                     )
                 ),
                 missing_names=tuple(

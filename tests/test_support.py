@@ -63,3 +63,11 @@ def test_evidence__accents_do_not_separate_a_typed_name_from_its_document() -> N
     passage = Passage("One of the first Norman mercenaries to serve as a Byzantine general was Hervé.")
     ev = evidence_in("Herve served as a Byzantine general.", passage, question="Who was Herve?")
     assert ev is not None and ev.supports(Thresholds()) and not ev.missing_names
+
+
+def test_evidence__a_figure_given_as_a_count_of_something_else_is_missing() -> None:
+    falcon = Passage("TII released Falcon 180B, with 180 billion parameters, trained on 3.5 trillion tokens.")
+    wrong = evidence_in("180 billion tokens", falcon, question="How many tokens was Falcon 180B trained on?")
+    right = evidence_in("3.5 trillion tokens", falcon, question="How many tokens was Falcon 180B trained on?")
+    assert wrong is not None and wrong.missing_numbers == ("180",) and not wrong.answers(Thresholds())
+    assert right is not None and right.answers(Thresholds())
