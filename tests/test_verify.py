@@ -29,9 +29,7 @@ def test_verify__planted_wrong_citation_is_moved_to_the_supporting_passage() -> 
 
 
 def test_verify__out_of_range_citation_never_goes_out() -> None:
-    v = verify_answer(
-        "LeCun shared the 2018 Turing Award with Hinton and Bengio [7].", PASSAGES
-    )
+    v = verify_answer("LeCun shared the 2018 Turing Award with Hinton and Bengio [7].", PASSAGES)
     assert v.sentences[0].citations == (3,)
     assert "[7]" not in v.text
 
@@ -44,9 +42,7 @@ def test_verify__uncited_sentence_gets_its_supporting_passage() -> None:
 def test_verify__wrong_number_is_unsupported() -> None:
     ev = best_evidence("BLOOM has 175 billion parameters.", [Passage(p) for p in PASSAGES])
     assert ev is not None and ev.missing_numbers == ("175",)
-    v = verify_answer(
-        "BLOOM has 176 billion parameters [2]. Mistral 7B was released in 2024 [1].", PASSAGES
-    )
+    v = verify_answer("BLOOM has 176 billion parameters [2]. Mistral 7B was released in 2024 [1].", PASSAGES)
     assert v.unsupported == ("Mistral 7B was released in 2024.",)
     assert "released in 2024 [unsupported]." in v.text
     assert not v.refused  # one supported sentence remains
