@@ -87,6 +87,20 @@ class JudgeClient:
         self.failures: Counter[str] = Counter()
 
 
+    def _post(self, body: dict[str, Any]) -> tuple[str, httpx.Response]:
+        """POST a chat completion; every transport or HTTP failure becomes a counted kind of JudgeFailure."""
+        url = f"{self.base_url}/chat/completions"
+        try:
+            resp = self._client.post(url, json=body)
+        except httpx.TimeoutException as err:
+            raise JudgeFailure("timeout", f"{url}: {err}") from err
+        except httpx.HTTPError as err:
+            raise JudgeFailure("connect", f"{url}: {err}") from err
+        if resp.status_code != 200:
+            raise JudgeFailure("http", f"{url}: HTTP {resp.status_code} {resp.text[:200]}")
+        return url, resp
+
+
 class LlmJudge(JudgeClient):
     """Claim and correctness verdicts from a chat model; memoised, failures counted (see `JudgeClient`)."""
 
@@ -145,15 +159,7 @@ class LlmJudge(JudgeClient):
             "max_tokens": 24,
             "response_format": {"type": "json_object", "schema": schema},
         }
-        url = f"{self.base_url}/chat/completions"
-        try:
-            resp = self._client.post(url, json=body)
-        except httpx.TimeoutException as err:
-            raise JudgeFailure("timeout", f"{url}: {err}") from err
-        except httpx.HTTPError as err:
-            raise JudgeFailure("connect", f"{url}: {err}") from err
-        if resp.status_code != 200:
-            raise JudgeFailure("http", f"{url}: HTTP {resp.status_code} {resp.text[:200]}")
+        url, resp = self._post(body)
         try:
             content = resp.json()["choices"][0]["message"]["content"]
             return json.loads(content)

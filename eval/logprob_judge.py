@@ -14,8 +14,6 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-import httpx
-
 from eval.judge import JudgeClient, JudgeFailure, format_passages
 
 LOGPROB_SYSTEM_PROMPT = (
@@ -75,15 +73,7 @@ class LogprobJudge(JudgeClient):
             "logprobs": True,
             "top_logprobs": 10,
         }
-        url = f"{self.base_url}/chat/completions"
-        try:
-            resp = self._client.post(url, json=body)
-        except httpx.TimeoutException as err:
-            raise JudgeFailure("timeout", f"{url}: {err}") from err
-        except httpx.HTTPError as err:
-            raise JudgeFailure("connect", f"{url}: {err}") from err
-        if resp.status_code != 200:
-            raise JudgeFailure("http", f"{url}: HTTP {resp.status_code} {resp.text[:200]}")
+        url, resp = self._post(body)
         try:
             top = resp.json()["choices"][0]["logprobs"]["content"][0]["top_logprobs"]
             return yes_probability({t["token"]: float(t["logprob"]) for t in top})
