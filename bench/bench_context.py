@@ -29,9 +29,9 @@ sys.path.insert(0, str(REPO / "bench"))
 from bench_ask import QUESTIONS as ASK_QUESTIONS  # noqa: E402
 
 from rag import Rag, Settings  # noqa: E402
-from rag.answer import passage_of  # noqa: E402
-from rag.context import focus  # noqa: E402
-from rag.prompts import answer_messages  # noqa: E402
+from rag.answer.context import focus  # noqa: E402
+from rag.answer.pipeline import passage_of  # noqa: E402
+from rag.answer.prompts import answer_messages  # noqa: E402
 
 QUESTIONS = [  # bench_ask's questions, then the ones the answer-or-refuse work was about
     *ASK_QUESTIONS,

@@ -26,7 +26,7 @@ from eval.convert import MTRAG_PATH, mtrag_pairs  # noqa: E402
 from eval.faithfulness import faithfulness  # noqa: E402
 from eval.judge_check import LabelledPair, load_pairs  # noqa: E402
 from eval.perturb import OUT_PATH as PERTURBED_PATH  # noqa: E402
-from rag import support  # noqa: E402
+from rag.answer import support  # noqa: E402
 
 TARGET_SECONDS = 5.0
 

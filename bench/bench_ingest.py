@@ -44,7 +44,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from synthetic_corpus import questions, write_corpus  # noqa: E402
 
-import rag.store  # noqa: E402
+import rag.store.chroma  # noqa: E402
 from rag import Rag, Settings  # noqa: E402
 from rag.ingest.chunk import chunk_document, embed_text  # noqa: E402
 from rag.ingest.indexer import Indexer, file_sha256, scan_folder  # noqa: E402
@@ -182,7 +182,7 @@ def main() -> int:
     args = ap.parse_args()
     for key in ("max_neighbors", "ef_construction"):
         if getattr(args, key):
-            rag.store.HNSW[key] = getattr(args, key)
+            rag.store.chroma.HNSW[key] = getattr(args, key)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "docs"
         folder.mkdir()
@@ -222,7 +222,7 @@ def main() -> int:
     raw = (raw1 + raw2) / 2
     index_rate = report.chunks_written / full_s
     print(f"chunks: {len(texts)} from {report.added} files (raw embedder timed on {len(sample)})")
-    print(f"HNSW graph: {rag.store.HNSW}")
+    print(f"HNSW graph: {rag.store.chroma.HNSW}")
     print(f"RSS before indexing (embedder loaded): {rss_before:.0f} MB")
     print("chunks indexed    RSS MB    Chroma dir MB")
     for n, rss, size in sampler.rows:

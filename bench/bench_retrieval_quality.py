@@ -36,8 +36,8 @@ from eval.dataset import Example, load_dataset  # noqa: E402
 from eval.engine import collection_name  # noqa: E402
 from eval.metrics import answer_in_context, mean, mrr, retrieval_recall_at_k  # noqa: E402
 from rag import Rag, Settings  # noqa: E402
-from rag.query import search_query  # noqa: E402
-from rag.retrieve import RetrievalOptions, Retriever  # noqa: E402
+from rag.answer.followup import search_query  # noqa: E402
+from rag.retrieval.retriever import RetrievalOptions, Retriever  # noqa: E402
 
 DEPTHS = (1, 5, 10)
 BEFORE_LAYOUT = {"chunk_size": 200, "chunk_overlap": 30}

@@ -7,7 +7,8 @@
    `bench/out/retrieval/` so an interrupted run resumes and a second run embeds nothing.
 2. Queries: real questions about the same invented projects, embedded with the same embedder.
 3. For each size, the first N vectors go into a fresh embedded Chroma collection built with the store's own
-   HNSW settings (`rag.store.HNSW`, or --ef-search/--ef-construction/--max-neighbors to try others); then,
+   HNSW settings (`rag.store.chroma.HNSW`, or --ef-search/--ef-construction/--max-neighbors to try
+   others); then,
    query by query, side by side: `collection.query` and a numpy dot product over the same N vectors.
 Reported per size: p50/p95 of both, their ratio, and recall@k of Chroma's approximate search against the
 exact top k. --reuse searches the collections of an earlier run (with another --ef-search, say).
@@ -32,9 +33,9 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from synthetic_corpus import chunk_texts, questions  # noqa: E402
 
-from rag.embed import Embedder, make_embedder  # noqa: E402
+from rag.retrieval.embed import Embedder, make_embedder  # noqa: E402
 from rag.settings import Settings  # noqa: E402
-from rag.store import HNSW  # noqa: E402
+from rag.store.chroma import HNSW  # noqa: E402
 
 PIECE = 5000
 TIE = 1e-3

@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx  # noqa: E402
 
 from rag import Answer, Delta, Rag, Settings  # noqa: E402
-from rag.prompts import answer_messages  # noqa: E402
+from rag.answer.prompts import answer_messages  # noqa: E402
 from ui import format as fmt  # noqa: E402
 from ui.app import launch  # noqa: E402
 

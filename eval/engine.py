@@ -172,7 +172,7 @@ def retrieve(engine: Any, example: Example, top_k: int | None = None) -> dict[st
     question of its conversation (alone it would name nothing it is about)."""
     import time
 
-    from rag.query import search_query
+    from rag.answer.followup import search_query
 
     query = search_query(example.question, list(example.history), None)
     start = time.perf_counter()

@@ -2,7 +2,8 @@
 
 An answer (one claim or several sentences) is split into claims as the eval splits answers
 (`eval.text.split_sentences` then `split_claims`). Each claim is checked on the shared support decision
-(`rag.support.best_evidence`: the best window of one passage, one or two adjacent sentences) and on the plain
+(`rag.answer.support.best_evidence`: the best window of one passage, one or two adjacent sentences) and on
+the plain
 word counts; the answer's signals are then:
 
 - `answer_words`: the baseline, the share of the whole answer's content words found in the passages;
@@ -31,7 +32,7 @@ from functools import lru_cache
 
 from eval.support import content_word_score
 from eval.text import content_words, has_negation, split_claims, split_sentences, strip_markers
-from rag.support import Evidence, Passage, best_evidence
+from rag.answer.support import Evidence, Passage, best_evidence
 from rag.text import content_stems
 
 ABOUT = 0.5

@@ -86,7 +86,6 @@ class JudgeClient:
         self.calls = 0
         self.failures: Counter[str] = Counter()
 
-
     def _post(self, body: dict[str, Any]) -> tuple[str, httpx.Response]:
         """POST a chat completion; every transport or HTTP failure becomes a counted kind of JudgeFailure."""
         url = f"{self.base_url}/chat/completions"

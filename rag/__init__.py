@@ -14,7 +14,6 @@ from functools import lru_cache
 from typing import Any
 
 import rag.offline  # noqa: F401  (first: switches telemetry off before any library loads)
-from rag.collections import checked_name
 from rag.engine import Rag
 from rag.errors import (
     ConfigError,
@@ -31,6 +30,7 @@ from rag.errors import (
 )
 from rag.ingest.indexer import IndexReport
 from rag.settings import Settings
+from rag.store.collections import checked_name
 from rag.types import Answer, Delta, Quote, Searching, Source, StreamEvent
 
 __all__ = [

@@ -126,8 +126,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_collections(args: argparse.Namespace) -> int:
-    from rag import collections
-    from rag.store import make_client
+    from rag.store import collections
+    from rag.store.chroma import make_client
 
     settings = _settings(args)
     client = make_client(settings)
@@ -160,7 +160,7 @@ def cmd_collections(args: argparse.Namespace) -> int:
 
 def _existing(engine: Any) -> Any:
     """The engine, if its collection exists (else `UnknownCollection`, naming the ones that do)."""
-    from rag.collections import UnknownCollection, collection_names
+    from rag.store.collections import UnknownCollection, collection_names
 
     known = collection_names(engine.client)
     if engine.settings.collection not in known:
@@ -195,8 +195,8 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_serve_model(args: argparse.Namespace) -> int:
-    from rag.endpoint.bundled import resolve_model_file
-    from rag.endpoint.server import EmbeddedServer
+    from rag.serving.model_files import resolve_model_file
+    from rag.serving.model_server import EmbeddedServer
 
     settings = _settings(args)
     if args.port:
@@ -226,8 +226,8 @@ def cmd_serve_model(args: argparse.Namespace) -> int:
 def cmd_serve_embeddings(args: argparse.Namespace) -> int:
     import threading
 
-    from rag.embed import make_embedder
-    from rag.endpoint.embeddings import make_server
+    from rag.retrieval.embed import make_embedder
+    from rag.serving.embeddings_server import make_server
 
     settings = _settings(args).model_copy(update={"embed_base_url": ""})  # always the bundled embedder
     server = make_server(make_embedder(settings), args.host, args.port)
@@ -249,8 +249,8 @@ def cmd_serve_embeddings(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from rag.serving.api import create_app
+    from rag.serving.api_server import check_exposure, uvicorn_server
     from rag.serving.engines import Engines
-    from rag.serving.server import check_exposure, uvicorn_server
 
     settings = _settings(args)
     check_exposure(settings, args.host)

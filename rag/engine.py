@@ -7,19 +7,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from rag.answer import AskOptions, answer_stream
-from rag.embed import Embedder, make_embedder
-from rag.endpoint.bundled import served_name
+from rag.answer.pipeline import AskOptions, answer_stream
+from rag.answer.support import Thresholds
 from rag.endpoint.chat import RetryPolicy, make_llm, stream_chat
 from rag.endpoint.health import list_models
-from rag.endpoint.server import EmbeddedServer, EndpointInfo, find_running, is_alive, start_or_attach
 from rag.errors import EndpointError, EndpointTimeout, EndpointUnavailable, IndexEmpty, IngestError, RagError
 from rag.ingest.catalog import IndexedDocument, list_documents
 from rag.ingest.indexer import INGEST_VERSION, Indexer, IndexReport, Progress
-from rag.retrieve import RetrievalOptions, Retriever
+from rag.retrieval.embed import Embedder, make_embedder
+from rag.retrieval.retriever import RetrievalOptions, Retriever
+from rag.serving.model_files import served_name
+from rag.serving.model_server import EmbeddedServer, EndpointInfo, find_running, is_alive, start_or_attach
 from rag.settings import Settings
-from rag.store import drop_collection, fresh_client, make_client, open_collection, read_revision
-from rag.support import Thresholds
+from rag.store.chroma import drop_collection, fresh_client, make_client, open_collection, read_revision
 from rag.types import Answer, Source, StreamEvent
 
 
@@ -69,8 +69,8 @@ class Rag:
     def _follow_other_writers(self) -> None:
         """If another process changed the collection since we opened it, open it again (with the lock held).
 
-        The collection's revision changes around every write (`rag.store.mark_changed`), so one small read
-        tells. Our own index runs are skipped: their writes go through our client, and `index` drops the
+        The collection's revision changes around every write (`rag.store.chroma.mark_changed`), so one small
+        read tells. Our own index runs are skipped: their writes go through our client, and `index` drops the
         retriever when they finish.
         """
         if self._client is None or self._indexing:

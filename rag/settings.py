@@ -13,7 +13,7 @@ from platformdirs import user_data_dir
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from rag.collections import check_name
+from rag.store.collections import check_name
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     llm_api_key: str = Field(default="not-needed", description="API key for the endpoint, if it wants one.")
     model: str = Field(
         default="qwen2.5-coder-0.5b-instruct",
-        description="Which bundled GGUF the embedded endpoint serves (see rag/endpoint/bundled.py).",
+        description="Which bundled GGUF the embedded endpoint serves (see rag/serving/model_files.py).",
     )
     model_path: Path | None = Field(
         default=None, description="Another GGUF file for the embedded endpoint; overrides `model`."

@@ -1,7 +1,8 @@
 """The text toolkit every stage shares: words, stems, stop words, numbers, names, sentences, citation markers.
 
 Pure functions of their arguments (no models, no I/O), so the support decision built on them
-(`rag.support`), the verifier, the page's highlighting and the eval's metrics are all deterministic and agree
+(`rag.answer.support`), the verifier, the page's highlighting and the eval's metrics are all deterministic and
+agree
 on what a word, a sentence and a marker are.
 """
 

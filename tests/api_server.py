@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rag.serving.api import create_app
+from rag.serving.api_server import free_port, uvicorn_server
 from rag.serving.engines import Engines
-from rag.serving.server import free_port, uvicorn_server
 
 
 @contextmanager

@@ -41,7 +41,7 @@ def endpoint_settings(tmp_path_factory: pytest.TempPathFactory):  # type: ignore
     The model is assembled (and verified) once per machine in the default data dir; the server runs from a
     session data dir, so no other process's server is attached to and none outlives the session.
     """
-    from rag.endpoint.bundled import resolve_model_file
+    from rag.serving.model_files import resolve_model_file
     from rag.settings import Settings
 
     saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("RAG_")}
@@ -55,7 +55,7 @@ def endpoint_settings(tmp_path_factory: pytest.TempPathFactory):  # type: ignore
 @pytest.fixture(scope="session")
 def llm_endpoint(endpoint_settings):  # type: ignore[no-untyped-def]
     """EndpointInfo of the real embedded endpoint, started once for the session."""
-    from rag.endpoint.server import start_or_attach
+    from rag.serving.model_server import start_or_attach
 
     info, server = start_or_attach(endpoint_settings)
     yield info
@@ -65,7 +65,7 @@ def llm_endpoint(endpoint_settings):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def embedder():  # type: ignore[no-untyped-def]
-    from rag.embed import make_embedder
+    from rag.retrieval.embed import make_embedder
     from rag.settings import Settings
 
     return make_embedder(Settings())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rag.answer import AskOptions, answer_stream
+from rag.answer.pipeline import AskOptions, answer_stream
 from rag.types import Answer, Delta, Source
 
 PASSAGES = [

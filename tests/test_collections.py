@@ -12,7 +12,7 @@ from pydantic import ValidationError
 import rag
 from rag import ConfigError, IngestError, Rag, Settings
 from rag.cli import main as cli_main
-from rag.store import read_revision
+from rag.store.chroma import read_revision
 
 ALPHA = "The Zephyrine glacier in the Vorland mountains retreated 412 metres between 1990 and 2020."
 BETA = "Quillon pastry from Marrevale is folded eleven times with cultured butter before baking."

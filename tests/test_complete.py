@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rag.complete import complete_answer, complete_sentence, lists_in
-from rag.support import Passage
-from rag.verify import verify_answer
+from rag.answer.complete import complete_answer, complete_sentence, lists_in
+from rag.answer.support import Passage
+from rag.answer.verify import verify_answer
 
 HF = (
     "Hugging Face was founded in **2016** in New York by three French entrepreneurs: **Clément Delangue**, "

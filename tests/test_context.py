@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.context import GAP, focus
+from rag.answer.context import GAP, focus
 
 LONG = (
     "Hugging Face began as a chatbot company. "

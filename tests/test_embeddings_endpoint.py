@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from rag import EndpointUnavailable, IndexMismatch, Rag
-from rag.embed import make_embedder
+from rag.retrieval.embed import make_embedder
 from rag.settings import Settings
 from tests.conftest import CORPUS, make_settings
 from tests.servers import embeddings_server, free_port

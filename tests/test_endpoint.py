@@ -12,8 +12,8 @@ import pytest
 
 from rag import ConfigError, EndpointUnavailable, Rag
 from rag.endpoint import bundled
-from rag.endpoint.bundled import BundledModel, assemble
 from rag.endpoint.health import list_models
+from rag.serving.model_files import BundledModel, assemble
 from tests.conftest import make_settings
 
 
@@ -75,7 +75,7 @@ def test_health__refused_connection_names_the_url() -> None:
 def test_embedded_endpoint__second_start_attaches_instead_of_starting_another(  # type: ignore[no-untyped-def]
     llm_endpoint, endpoint_settings
 ) -> None:
-    from rag.endpoint.server import start_or_attach
+    from rag.serving.model_server import start_or_attach
 
     info, server = start_or_attach(endpoint_settings)
     assert server is None

@@ -14,7 +14,7 @@ from tests.conftest import REPO_ROOT
 STARTER = """
 import sys
 from pathlib import Path
-from rag.endpoint.server import start_or_attach
+from rag.serving.model_server import start_or_attach
 from rag.settings import Settings
 info, server = start_or_attach(Settings(data_dir=Path(sys.argv[1]), model_path=Path(sys.argv[2])))
 print(server.proc.pid, flush=True)

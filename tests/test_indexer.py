@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag import IndexMismatch, Rag
-from rag.store import chunk_text
+from rag.store.chroma import chunk_text
 from tests.conftest import STORES, make_settings, store_settings
 from tests.docs import chunks, write_doc
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.prompts import ANSWER_SYSTEM, NOT_FOUND_MARKER, answer_messages, condense_messages
+from rag.answer.prompts import ANSWER_SYSTEM, NOT_FOUND_MARKER, answer_messages, condense_messages
 
 
 def test_answer_messages__passages_are_numbered_and_fenced() -> None:
@@ -30,7 +30,7 @@ def test_condense_messages__include_history_and_question() -> None:
 
 
 def test_second_look_messages__hold_only_the_best_passage_under_its_own_number() -> None:
-    from rag.prompts import second_look_messages
+    from rag.answer.prompts import second_look_messages
 
     msgs = second_look_messages("Who founded EleutherAI?", (3, "eleutherai.md", "Founded by Connor Leahy."))
     assert "[3]" in msgs[0]["content"] and NOT_FOUND_MARKER in msgs[0]["content"]

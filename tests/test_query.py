@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from rag.query import names_in, needs_context, search_query
+from rag.answer.followup import names_in, needs_context, search_query
 
 HISTORY = [
     {"role": "user", "content": "What was Mistral AI's first model?"},

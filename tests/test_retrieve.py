@@ -14,8 +14,8 @@ from llama_index.core.vector_stores.utils import metadata_dict_to_node, node_to_
 from pydantic import ValidationError
 
 from rag import Rag
-from rag.fusion import reciprocal_rank_fusion
 from rag.ingest.chunk import embed_text
+from rag.retrieval.fusion import reciprocal_rank_fusion
 from rag.settings import Settings
 from rag.types import Source
 from tests.conftest import make_settings
@@ -74,11 +74,11 @@ def test_keyword_retrieval__follows_added_changed_and_deleted_files(
 def test_retrieval__a_running_engine_finds_what_another_process_indexed(
     tmp_path: Path, folder: Path, embedder: object, monkeypatch: pytest.MonkeyPatch, mode: str
 ) -> None:
-    import rag.keyword
+    import rag.retrieval.keyword
 
     reads: list[int] = []  # how often the keyword side reads every passage
-    real_read = rag.keyword._read_units
-    monkeypatch.setattr(rag.keyword, "_read_units", lambda col: reads.append(1) or real_read(col))
+    real_read = rag.retrieval.keyword._read_units
+    monkeypatch.setattr(rag.retrieval.keyword, "_read_units", lambda col: reads.append(1) or real_read(col))
     asker = engine_for(tmp_path, folder, embedder, mode)  # as the page: open all along
     asker.index()
     for _ in range(3):
@@ -249,12 +249,12 @@ def test_index__builds_the_keyword_index_in_the_background_before_the_first_ques
 ) -> None:
     import threading
 
-    import rag.keyword
+    import rag.retrieval.keyword
 
     readers: list[str] = []  # the thread that read every passage for BM25, each time it was done
-    real_read = rag.keyword._read_units
+    real_read = rag.retrieval.keyword._read_units
     monkeypatch.setattr(
-        rag.keyword,
+        rag.retrieval.keyword,
         "_read_units",
         lambda col: readers.append(threading.current_thread().name) or real_read(col),
     )

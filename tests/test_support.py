@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.support import Passage, Thresholds, best_evidence, evidence_in
+from rag.answer.support import Passage, Thresholds, best_evidence, evidence_in
 
 FOUNDERS = Passage(
     "EleutherAI was founded in July 2020 on a Discord server, by Connor Leahy, Sid Black and Leo Gao. "

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rag.support import Passage, best_evidence
+from rag.answer.support import Passage, best_evidence
+from rag.answer.verify import verify_answer
 from rag.text import split_sentences
-from rag.verify import verify_answer
 
 PASSAGES = [
     "Mistral 7B was released on 27 September 2023 under the Apache 2.0 licence.",

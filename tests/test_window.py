@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from rag.ingest.chunk import chunk_id
-from rag.window import Unit, passages_for, window
+from rag.retrieval.window import Unit, passages_for, window
 
 FILE, HASH = "guide.md", "h1"
 

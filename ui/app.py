@@ -119,8 +119,8 @@ def page_with_api(settings: Settings, host: str, port: int, *, engine: Rag) -> A
     import gradio as gr
 
     from rag.serving.api import create_app
+    from rag.serving.api_server import check_exposure, uvicorn_server
     from rag.serving.engines import Engines
-    from rag.serving.server import check_exposure, uvicorn_server
     from ui.layout import build_app
 
     check_exposure(settings, host)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import re
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.errors import RagError
+from rag.text import MARKER
 from rag.types import Answer, Delta, Searching
 from ui import format as fmt
 from ui.uploads import MAX_UPLOAD_BYTES, save_uploads
@@ -49,12 +49,10 @@ class Conversation:
 AskUpdate = tuple[list[Message], Conversation, str]
 """(messages for the chatbot, the conversation to keep, text left in the question box)."""
 
-_MARKER_RE = re.compile(r"\s*\[(?:\d{1,3}|unsupported)\]")
-
 
 def plain_history_text(answer_text: str) -> str:
     """Answer text without `[n]`/`[unsupported]` markers, as earlier turns are passed back to the engine."""
-    return _MARKER_RE.sub("", answer_text).strip()
+    return MARKER.sub("", answer_text).strip()
 
 
 def pick_engine(engine: Rag, engines: Engines | None, collection: str | None) -> Rag:

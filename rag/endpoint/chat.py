@@ -16,8 +16,8 @@ import openai
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.llms.openai_like import OpenAILike
 
-from rag.endpoint.server import EndpointInfo
 from rag.errors import EndpointError, EndpointProtocolError, EndpointTimeout, EndpointUnavailable
+from rag.serving.model_server import EndpointInfo
 from rag.settings import Settings
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})

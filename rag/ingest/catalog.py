@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
-from rag.collections import INDEXED_AT_KEY
+from rag.store.collections import INDEXED_AT_KEY
 
 READERS = {
     ".md": "markdown",

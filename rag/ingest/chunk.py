@@ -2,7 +2,8 @@
 
 A unit is a sentence or a few: small enough that its vector and its words are about one thing, so that a
 question finds it. The model reads more than the unit: the retriever joins the unit's neighbours around it
-(`rag.window`). Units never cross a paragraph (text between blank lines) or a section (a heading, a PDF
+(`rag.retrieval.window`). Units never cross a paragraph (text between blank lines) or a section (a heading, a
+PDF
 page); each records its paragraph and its length in embedder tokens, so the retriever can grow a passage
 within the paragraph and stop at its edge without reading text it will not use.
 """

@@ -26,16 +26,16 @@ import chromadb.errors
 from filelock import FileLock, Timeout
 from llama_index.core.schema import TextNode
 
-from rag.collections import INDEXED_AT_KEY
-from rag.embed import Embedder
 from rag.errors import IndexBusy, IngestError
 from rag.ingest.chunk import chunk_document, embed_text
 from rag.ingest.readers import SUPPORTED_SUFFIXES, Unreadable, check_size, read_document
+from rag.retrieval.embed import Embedder
 from rag.settings import Settings
-from rag.store import chunk_metadata, mark_changed, record_layout, store_failure
+from rag.store.chroma import chunk_metadata, mark_changed, record_layout, store_failure
+from rag.store.collections import INDEXED_AT_KEY
 
 INGEST_VERSION = 3  # bump when readers or chunking change what a file turns into
-# 3: units within paragraphs, with their paragraph and token count (read back by rag.window)
+# 3: units within paragraphs, with their paragraph and token count (read back by rag.retrieval.window)
 
 Progress = Callable[[int, int, str], None]
 """progress(done_files, total_files, current_file)"""

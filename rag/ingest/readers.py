@@ -10,11 +10,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from rag.text import CONTROL_CHARS
+
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".html", ".htm", ".docx")
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_LINE_CHARS = 1_000_000
 """A line longer than this is data (a dump, an encoded blob), not prose; chunking it would take minutes."""
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _UNICODE_BOMS = (
     (b"\xff\xfe\x00\x00", "utf-32-le"),
     (b"\x00\x00\xfe\xff", "utf-32-be"),
@@ -60,7 +61,7 @@ def decode_text(data: bytes) -> str:
             text = data.decode("cp1252")
         except UnicodeDecodeError as e:
             raise Unreadable("not UTF-8 or Windows-1252 text") from e
-    if text and len(_CONTROL.findall(text[:20000])) > 0.01 * min(len(text), 20000):
+    if text and len(CONTROL_CHARS.findall(text[:20000])) > 0.01 * min(len(text), 20000):
         raise Unreadable("binary content (control characters) in a text file")
     return text
 
@@ -76,7 +77,7 @@ def _check_lines(text: str) -> str:
 
 
 def _clean(text: str) -> str:
-    text = _CONTROL.sub(" ", text)
+    text = CONTROL_CHARS.sub(" ", text)
     text = re.sub(r"[ \t]+", " ", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 

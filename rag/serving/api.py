@@ -22,7 +22,6 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from rag.collections import UnknownCollection, checked_name
 from rag.engine import Rag
 from rag.errors import (
     ConfigError,
@@ -36,6 +35,7 @@ from rag.errors import (
 )
 from rag.serving.engines import Engines
 from rag.serving.protocol import ChatRequest, ProtocolError, Reply, error_body, model_list, read_request
+from rag.store.collections import UnknownCollection, checked_name
 from rag.types import Answer, Delta, Searching, StreamEvent
 
 log = logging.getLogger(__name__)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from rag.collections import UnknownCollection, checked_name, collection_names
 from rag.engine import Rag
 from rag.settings import Settings
+from rag.store.collections import UnknownCollection, checked_name, collection_names
 
 
 class Engines:

@@ -16,8 +16,8 @@ import pytest
 from rag import Rag, Settings
 from rag.cli import main as rag_main
 from rag.errors import ConfigError
+from rag.serving.api_server import check_exposure
 from rag.serving.engines import Engines
-from rag.serving.server import check_exposure
 from tests.api_server import running_api
 from tests.faults.misbehaving_endpoint import MisbehavingEndpoint
 from tests.faults.test_faults_endpoint import QUESTION, closed_port_url, engine_on

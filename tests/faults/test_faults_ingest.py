@@ -24,10 +24,10 @@ import pytest
 from filelock import FileLock
 
 from rag import Rag
-from rag.embed import Embedder
 from rag.ingest.indexer import Indexer
 from rag.ingest.readers import MAX_FILE_BYTES
-from rag.store import chunk_text
+from rag.retrieval.embed import Embedder
+from rag.store.chroma import chunk_text
 from tests import docs
 from tests.conftest import CORPUS, make_settings
 from tests.docs import chunks

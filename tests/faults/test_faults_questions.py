@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from rag import Answer, InvalidQuestion, Rag
+from rag.answer.prompts import ANSWER_SYSTEM
 from rag.cli import main as cli_main
-from rag.prompts import ANSWER_SYSTEM
 from tests.faults.misbehaving_endpoint import MisbehavingEndpoint
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

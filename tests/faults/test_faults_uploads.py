@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from rag import Rag, Settings
-from rag.embed import Embedder
+from rag.retrieval.embed import Embedder
 
 pytestmark = pytest.mark.faults
 

@@ -11,7 +11,7 @@ import openai
 import pytest
 
 from rag import Rag
-from rag.serving.server import free_port
+from rag.serving.api_server import free_port
 from ui.app import page_with_api
 
 OFF_TOPIC = "What is a good recipe for sourdough bread with rye flour?"

@@ -20,9 +20,9 @@ from pathlib import Path
 import httpx
 from filelock import FileLock
 
-from rag.endpoint.bundled import resolve_model_file, served_name
 from rag.endpoint.health import list_models
 from rag.errors import ConfigError, EndpointError, EndpointUnavailable
+from rag.serving.model_files import resolve_model_file, served_name
 from rag.settings import Settings
 
 STARTUP_TIMEOUT_S = 180.0
@@ -94,7 +94,7 @@ class EmbeddedServer:
     def command(self) -> list[str]:
         threads = self.settings.llm_threads or (os.cpu_count() or 2)
         return [
-            sys.executable, "-m", "rag.endpoint.child", str(os.getpid()),
+            sys.executable, "-m", "rag.serving.child", str(os.getpid()),
             "--model", str(self.model_file),
             "--model_alias", self.model_name,
             "--host", "127.0.0.1",

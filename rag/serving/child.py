@@ -1,6 +1,6 @@
 """Run llama.cpp's OpenAI-compatible server as a child process that ends with its parent.
 
-    python -m rag.endpoint.child PARENT_PID [llama_cpp.server options...]
+    python -m rag.serving.child PARENT_PID [llama_cpp.server options...]
 
 The parent stops the server at exit, but a parent killed by a signal runs no exit handlers; without this
 watch an orphaned server would hold its port, its memory and both cores until someone noticed.
@@ -25,7 +25,7 @@ def _exit_when_orphaned(parent: int) -> None:
 
 def main(argv: list[str]) -> None:
     if not argv or not argv[0].isdigit():
-        raise SystemExit("usage: python -m rag.endpoint.child PARENT_PID [llama_cpp.server options...]")
+        raise SystemExit("usage: python -m rag.serving.child PARENT_PID [llama_cpp.server options...]")
     parent = int(argv[0])
     threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
     sys.argv = ["llama_cpp.server", *argv[1:]]

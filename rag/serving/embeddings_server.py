@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.embed import BUNDLED_EMBEDDER, Embedder
+from rag.retrieval.embed import BUNDLED_EMBEDDER, Embedder
 
 MAX_INPUTS = 2048
 MAX_BODY_BYTES = 32 * 1024 * 1024

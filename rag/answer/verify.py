@@ -1,4 +1,4 @@
-"""Citation checking and repair after generation, on the support decision of `rag.support`.
+"""Citation checking and repair after generation, on the support decision of `rag.answer.support`.
 
 A small model cites unreliably, so every sentence of an answer is checked against the passages:
 - a cited passage whose window states the sentence stays cited;
@@ -18,8 +18,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.prompts import NOT_FOUND_MARKER
-from rag.support import Evidence, Passage, Thresholds, evidence_in
+from rag.answer.prompts import NOT_FOUND_MARKER
+from rag.answer.support import Evidence, Passage, Thresholds, evidence_in
 from rag.text import UNSUPPORTED_MARK, cited_numbers, content_words, split_sentences, strip_markers
 
 _REFUSAL = re.compile(
@@ -137,7 +137,7 @@ def verify_answer(
         passages: The passages (text and context); passage n is `passages[n - 1]`.
         question: The question answered. When given, the answer stands only if a supported sentence is
             stated in a window about the question, and a question asking for a figure gets one.
-        thresholds: Where support starts (`rag.support.Thresholds`).
+        thresholds: Where support starts (`rag.answer.support.Thresholds`).
 
     Returns:
         The checked sentences, the rebuilt text, the unsupported sentences, and whether the answer is a

@@ -4,7 +4,8 @@
 verified `Answer`; `rag.ask()` consumes it.
 
 The model is let to answer whenever a passage is about the question; whether the answer stands is decided
-after generation by the support decision (`rag.verify`, `rag.support`). When the model says NOT FOUND while
+after generation by the support decision (`rag.answer.verify`, `rag.answer.support`). When the model says
+NOT FOUND while
 a passage holds the question's words, it is asked once more with only that passage (the second look). A
 leading NOT FOUND is never streamed, so nothing is shown and then taken back.
 """
@@ -15,13 +16,13 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from rag.complete import complete_answer
-from rag.context import focus
-from rag.prompts import NOT_FOUND_MARKER, REFUSAL_TEXT, answer_messages, second_look_messages
-from rag.query import Chat, clean_history, clean_question, search_query
-from rag.support import Passage, Thresholds, best_evidence
+from rag.answer.complete import complete_answer
+from rag.answer.context import focus
+from rag.answer.followup import Chat, clean_history, clean_question, search_query
+from rag.answer.prompts import NOT_FOUND_MARKER, REFUSAL_TEXT, answer_messages, second_look_messages
+from rag.answer.support import Passage, Thresholds, best_evidence
+from rag.answer.verify import Verification, verify_answer
 from rag.types import Answer, Delta, Quote, Searching, Source, StreamEvent
-from rag.verify import Verification, verify_answer
 
 Retrieve = Callable[[str, int], list[Source]]
 

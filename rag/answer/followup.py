@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 
+from rag.answer.prompts import condense_messages
 from rag.errors import InvalidQuestion
-from rag.prompts import condense_messages
+from rag.text import CONTROL_CHARS
 
 Chat = Callable[..., Iterator[str]]
 """chat(messages, *, temperature=None, max_tokens=None) -> text pieces"""
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TOKEN = re.compile(r"[^\W_]+(?:[-'.][^\W_]+)*")
 
 # Words that point back into the conversation instead of naming what they are about.
@@ -41,7 +41,7 @@ def clean_question(question: str, max_chars: int) -> str:
     """The question without control characters and surrounding space, or InvalidQuestion."""
     if not isinstance(question, str):
         raise InvalidQuestion("the question must be text")
-    q = _CONTROL.sub(" ", question).strip()
+    q = CONTROL_CHARS.sub(" ", question).strip()
     if not q:
         raise InvalidQuestion("the question is empty: type a question about the documents")
     if len(q) > max_chars:
@@ -58,7 +58,7 @@ def clean_history(history: Sequence[dict[str, str]] | None) -> list[dict[str, st
     for t in history or ():
         role, content = t.get("role"), t.get("content")
         if role in ("user", "assistant") and isinstance(content, str) and content.strip():
-            turns.append({"role": role, "content": _CONTROL.sub(" ", content).strip()[:2000]})
+            turns.append({"role": role, "content": CONTROL_CHARS.sub(" ", content).strip()[:2000]})
     return turns[-6:]
 
 

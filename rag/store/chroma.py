@@ -32,7 +32,6 @@ from filelock import FileLock, Timeout
 from llama_index.core.schema import BaseNode
 from llama_index.core.vector_stores.utils import node_to_metadata_dict
 
-from rag.collections import INDEXED_AT_KEY
 from rag.errors import (
     ConfigError,
     EndpointError,
@@ -43,6 +42,7 @@ from rag.errors import (
     RagError,
 )
 from rag.settings import Settings
+from rag.store.collections import INDEXED_AT_KEY
 
 HNSW: dict[str, Any] = {"space": "cosine", "ef_construction": 600, "ef_search": 160, "max_neighbors": 64}
 """The collection's HNSW graph (for collections created from now on), chosen on the synthetic corpus of

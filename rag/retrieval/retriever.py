@@ -1,5 +1,5 @@
 """Passages for a query: dense (Chroma through LlamaIndex), keyword (BM25) or both fused by weighted
-reciprocal rank, each hit then read with the text around it (`rag.window`).
+reciprocal rank, each hit then read with the text around it (`rag.retrieval.window`).
 
 The index holds small units (a sentence or a few); both searches rank units, and the model is given the
 passage around each of the best ones, up to `Settings.passage_tokens`.
@@ -21,11 +21,11 @@ from llama_index.core.schema import BaseNode, QueryBundle
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from rag.embed import Embedder
-from rag.fusion import reciprocal_rank_fusion
-from rag.keyword import KeywordIndex, stored_unit, unit_tokens
+from rag.retrieval.embed import Embedder
+from rag.retrieval.fusion import reciprocal_rank_fusion
+from rag.retrieval.keyword import KeywordIndex, stored_unit, unit_tokens
+from rag.retrieval.window import Passage, Unit, passages_for
 from rag.types import Source
-from rag.window import Passage, Unit, passages_for
 
 RetrievalMode = Literal["dense", "keyword", "hybrid"]
 

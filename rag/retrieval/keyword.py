@@ -4,7 +4,7 @@ The BM25 index is built in memory from the passages the collection holds: by `bu
 calls in the background after its own index runs, or else at the first search. It is never checked again:
 whoever changes the collection makes it stale, so the engine drops its retriever (and with it this index)
 after its own indexing, and whenever the collection's revision shows that another process changed it (see
-`rag.store.mark_changed`). Keyword results can never point at a chunk no longer there.
+`rag.store.chroma.mark_changed`). Keyword results can never point at a chunk no longer there.
 
 The index also keeps every unit's text and metadata, so the retriever reads a hit's neighbours from memory.
 """
@@ -20,8 +20,8 @@ from llama_index.core.schema import BaseNode, TextNode
 from llama_index.retrievers.bm25 import BM25Retriever
 
 from rag.ingest.chunk import embed_text
-from rag.store import chunk_text
-from rag.window import Unit
+from rag.retrieval.window import Unit
+from rag.store.chroma import chunk_text
 
 MAX_HITS = 50  # the most any caller asks for (Settings.top_k and Settings.fusion_candidates are at most 50)
 _PAGE = 5000  # chunks read from Chroma per request

@@ -12,9 +12,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from rag.support import Passage
+from rag.answer.support import Passage
+from rag.answer.verify import Verification, rebuild
 from rag.text import fold
-from rag.verify import Verification, rebuild
 
 _ITEM = r"[A-Z0-9][\w.\-'’]*(?: (?:de |van |von |der )?[A-Z0-9][\w.\-'’]*){0,3}"
 _LIST = re.compile(rf"(?<![\w-])((?:{_ITEM}, )+{_ITEM},? (?:and|or) {_ITEM})(?![\w-])")

@@ -8,7 +8,7 @@ show each passage whole, and the verifier checks the answer against the whole pa
 
 from __future__ import annotations
 
-from rag.support import question_terms
+from rag.answer.support import question_terms
 from rag.text import content_stems, sentence_spans
 
 GAP = " … "
