@@ -10,11 +10,10 @@ for s in answer.cited_sources:
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rag.offline  # noqa: F401  (first: switches telemetry off before any library loads)
-from rag.engine import Rag
+from rag.engine_cache import EngineCache
 from rag.errors import (
     ConfigError,
     EndpointError,
@@ -28,10 +27,13 @@ from rag.errors import (
     InvalidQuestion,
     RagError,
 )
-from rag.ingest.indexer import IndexReport
 from rag.settings import Settings
 from rag.store.collections import checked_name
-from rag.types import Answer, Delta, Quote, Searching, Source, StreamEvent
+from rag.types import Answer, Delta, Quote, Searching, Source, Status, StreamEvent
+
+if TYPE_CHECKING:
+    from rag.engine import Rag
+    from rag.ingest.indexer import IndexReport
 
 __all__ = [
     "Answer",
@@ -53,6 +55,7 @@ __all__ = [
     "Searching",
     "Settings",
     "Source",
+    "Status",
     "StreamEvent",
     "ask",
     "ask_stream",
@@ -61,11 +64,24 @@ __all__ = [
 ]
 
 
-@lru_cache(maxsize=4)
-def _engine_for(settings: Settings) -> Rag:
-    # The one process-wide cache: an engine (embedder, store, endpoint) per distinct settings object,
-    # so repeated `ask()` calls do not reload the embedder or restart the embedded endpoint.
-    return Rag(settings)
+# The engine and the indexer load Chroma and LlamaIndex: imported on first use, so that `import rag` (and the
+# `rag` command's light subcommands) stay quick.
+_LAZY = {"Rag": "rag.engine", "IndexReport": "rag.ingest.indexer"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'rag' has no attribute {name!r}")
+
+
+# The one process-wide cache: an engine (embedder, store, endpoint) per distinct settings object, so repeated
+# `ask()` calls do not reload the embedder or restart the embedded endpoint.
+_engines = EngineCache(size=4)
 
 
 def _engine(settings: Settings | None, engine: Rag | None, collection: str | None = None) -> Rag:
@@ -79,7 +95,7 @@ def _engine(settings: Settings | None, engine: Rag | None, collection: str | Non
     settings = settings or Settings()
     if collection is not None:
         settings = settings.model_copy(update={"collection": checked_name(collection)})
-    return _engine_for(settings)
+    return _engines.get(settings)
 
 
 def ask(
@@ -126,6 +142,6 @@ def index_corpus(
 
 def status(
     settings: Settings | None = None, *, engine: Rag | None = None, collection: str | None = None
-) -> dict[str, Any]:
-    """Documents and chunks indexed, the embedder, and the endpoint's health."""
+) -> Status:
+    """Documents and chunks indexed, the embedder, and the endpoint's health (see `Status`)."""
     return _engine(settings, engine, collection).status()

@@ -1,4 +1,9 @@
-"""`Rag`: the components for one settings object, built lazily once and shared by every question."""
+"""`Rag`: index, ask and report for one settings object.
+
+Its collaborators are the embedder, the Chroma client and the generation endpoint (`ModelEndpoint`). Each
+may be passed in; one not given is built from the settings on first use, so a command that never embeds
+(`rag status`, `rag docs`) never loads the embedding model, and one that never asks starts no model server.
+"""
 
 from __future__ import annotations
 
@@ -9,24 +14,26 @@ from typing import Any
 
 from rag.answer.pipeline import AskOptions, answer_stream
 from rag.answer.support import Thresholds
-from rag.endpoint.chat import RetryPolicy, make_llm, stream_chat
-from rag.endpoint.health import list_models
-from rag.errors import EndpointError, EndpointTimeout, EndpointUnavailable, IndexEmpty, IngestError, RagError
+from rag.endpoint.discover import ModelEndpoint
+from rag.errors import IndexEmpty, IngestError, RagError
 from rag.ingest.catalog import IndexedDocument, list_documents
 from rag.ingest.indexer import INGEST_VERSION, Indexer, IndexReport, Progress
-from rag.retrieval.embed import Embedder, make_embedder
+from rag.retrieval.embed import Embedder, embedder_name, make_embedder
 from rag.retrieval.retriever import RetrievalOptions, Retriever
-from rag.serving.model_files import served_name
-from rag.serving.model_server import EmbeddedServer, EndpointInfo, find_running, is_alive, start_or_attach
+from rag.serving.model_server import EndpointInfo
 from rag.settings import Settings
 from rag.store.chroma import drop_collection, fresh_client, make_client, open_collection, read_revision
-from rag.types import Answer, Source, StreamEvent
+from rag.types import Answer, Source, Status, StreamEvent
 
 
 class Rag:
     """Index, retrieve and answer for one `Settings`.
 
-    Collaborators may be passed in (tests, other stores); anything not given is built on first use.
+    Args:
+        settings: The settings (default: `Settings()` from the environment and `.env`).
+        embedder: The embedder (default: `make_embedder(settings)`, on first use).
+        chroma_client: A Chroma client (default: `make_client(settings)`, on first use; not ours to replace).
+        endpoint: An endpoint already found (another engine's), used instead of finding one.
     """
 
     def __init__(
@@ -43,9 +50,7 @@ class Rag:
         self._own_client = chroma_client is None
         self._revision: str | None = None  # the collection's revision our client's copy of it reflects
         self._indexing = 0  # own index runs in progress (their revision changes are ours)
-        self._endpoint = endpoint
-        self._server: EmbeddedServer | None = None
-        self._llm: Any | None = None
+        self.model_endpoint = ModelEndpoint(self.settings, known=endpoint)
         self._retriever: Retriever | None = None
         self._builders: list[threading.Thread] = []  # background keyword index builds
         self._lock = threading.RLock()
@@ -57,6 +62,11 @@ class Rag:
             if self._embedder is None:
                 self._embedder = make_embedder(self.settings)
             return self._embedder
+
+    @property
+    def embedder_name(self) -> str:
+        """The embedder's name, known without loading it (what the collection was filled with)."""
+        return self._embedder.name if self._embedder is not None else embedder_name(self.settings)
 
     @property
     def client(self) -> Any:
@@ -85,49 +95,17 @@ class Rag:
 
     def collection(self, *, create: bool = False) -> Any | None:
         return open_collection(
-            self.client, self.settings, self.embedder.name, create=create, layout=INGEST_VERSION
+            self.client, self.settings, self.embedder_name, create=create, layout=INGEST_VERSION
         )
 
     @property
     def known_endpoint(self) -> EndpointInfo | None:
         """The endpoint in use when one was started or attached already (this never starts one)."""
-        return self._endpoint
+        return self.model_endpoint.known
 
     def endpoint(self) -> EndpointInfo:
         """The generation endpoint: the configured one, or the embedded one (started or attached once)."""
-        with self._lock:
-            if self._endpoint is None:
-                s = self.settings
-                if s.embedded_llm:
-                    self._endpoint, self._server = start_or_attach(s)
-                else:
-                    model = s.llm_model
-                    if not model:
-                        models = list_models(s.llm_base_url, api_key=s.llm_api_key, timeout=s.connect_timeout)
-                        model = models[0] if models else "default"
-                    self._endpoint = EndpointInfo(s.llm_base_url.rstrip("/"), model, s.llm_api_key)
-            return self._endpoint
-
-    def _chat(self, messages: list[dict[str, str]], **kwargs: Any) -> Iterator[str]:
-        info = self.endpoint()
-        with self._lock:
-            if self._llm is None:
-                self._llm = make_llm(self.settings, info)
-            llm = self._llm
-        try:
-            retry = RetryPolicy.from_settings(self.settings)
-            yield from stream_chat(llm, messages, url=info.base_url, retry=retry, **kwargs)
-        except EndpointUnavailable:
-            if info.embedded and not is_alive(info.base_url):
-                self._forget_endpoint(info)  # the next question starts or attaches a server again
-            raise
-
-    def _forget_endpoint(self, info: EndpointInfo) -> None:
-        with self._lock:
-            if self._endpoint == info:
-                if self._server is not None:
-                    self._server.stop()
-                self._server, self._endpoint, self._llm = None, None, None
+        return self.model_endpoint.get()
 
     def _retriever_or_raise(self) -> Retriever:
         with self._lock:
@@ -139,14 +117,7 @@ class Rag:
                         f"nothing is indexed in {self.settings.collection!r} yet: run `rag index` "
                         f"(documents from {self.settings.corpus_dir})"
                     )
-                s = self.settings
-                options = RetrievalOptions(
-                    mode=s.retrieval,
-                    candidates=s.fusion_candidates,
-                    keyword_weight=s.keyword_weight,
-                    passage_tokens=s.passage_tokens,
-                    per_file=s.passages_per_file,
-                )
+                options = _retrieval_options(self.settings)
                 self._retriever = Retriever(collection=col, embedder=self.embedder, options=options)
             return self._retriever
 
@@ -261,13 +232,17 @@ class Rag:
             temperature=s.temperature if temperature is None else temperature,
             min_relevance=s.min_relevance,
             max_question_chars=s.max_question_chars,
-            model=s.llm_model or served_name(s),
+            model=self.model_endpoint.model_name,
             thresholds=Thresholds(claim=s.support_threshold, question=s.question_threshold),
             focus_chars=s.focus_chars,
             second_look=s.second_look,
         )
         return answer_stream(
-            question, history=history, options=options, retrieve=retriever.retrieve, chat=self._chat
+            question,
+            history=history,
+            options=options,
+            retrieve=retriever.retrieve,
+            chat=self.model_endpoint.chat,
         )
 
     def ask(
@@ -287,47 +262,26 @@ class Rag:
             raise RagError("internal error: the answer stream ended without an answer")
         return final
 
-    def status(self, *, check_endpoint: bool = True) -> dict[str, Any]:
-        """Documents and chunks indexed, and whether the endpoint answers (without starting one)."""
+    def status(self, *, check_endpoint: bool = True) -> Status:
+        """Documents and chunks indexed, the embedder, and whether the endpoint answers (never starting one).
+
+        Args:
+            check_endpoint: Ask the endpoint whether it answers (a request with a short timeout).
+        """
         col = self.collection()
         chunks = col.count() if col is not None else 0
         documents = 0
         if col is not None and chunks:
             documents = len(col.get(where={"chunk_index": 0}, include=[])["ids"])
-        s = self.settings
-        endpoint: dict[str, Any] = {"url": "", "model": "", "healthy": False, "error": None}
-        # an embedded server started elsewhere (`rag serve-model`, the page) is reported, never started here
-        known = self._endpoint or (find_running(s) if s.embedded_llm else None)
-        if known is not None:
-            endpoint.update(url=known.base_url, model=known.model)
-        elif s.embedded_llm:
-            endpoint.update(url="(embedded, not started)", model=served_name(s))
-        else:
-            endpoint.update(url=s.llm_base_url, model=s.llm_model)
-        if check_endpoint and known is not None and known.embedded:
-            endpoint["healthy"] = is_alive(known.base_url)
-            if not endpoint["healthy"]:
-                endpoint["error"] = f"the embedded endpoint {known.base_url} does not answer"
-        elif check_endpoint and endpoint["url"].startswith("http"):
-            try:
-                models = list_models(endpoint["url"], api_key=s.llm_api_key, timeout=s.connect_timeout)
-                endpoint["healthy"] = True
-                endpoint["model"] = endpoint["model"] or (models[0] if models else "")
-            except EndpointTimeout as e:
-                # a llama.cpp server holds /v1/models while it generates: busy, not down
-                endpoint["healthy"] = is_alive(endpoint["url"])
-                endpoint["error"] = None if endpoint["healthy"] else str(e)
-            except EndpointError as e:
-                endpoint["error"] = str(e)
-        return {
-            "documents": documents,
-            "chunks": chunks,
-            "collection": s.collection,
-            "embedder": self.embedder.name,
-            "endpoint": endpoint,
-            "data_dir": str(s.data_dir),
-            "corpus_dir": str(s.corpus_dir),
-        }
+        return Status(
+            documents=documents,
+            chunks=chunks,
+            collection=self.settings.collection,
+            embedder=self.embedder_name,
+            endpoint=self.model_endpoint.status(check=check_endpoint),
+            data_dir=str(self.settings.data_dir),
+            corpus_dir=str(self.settings.corpus_dir),
+        )
 
     def wait_for_keyword_index(self, timeout: float | None = None) -> bool:
         """Wait until background keyword index builds are done; False if one still runs after `timeout`."""
@@ -340,9 +294,14 @@ class Rag:
         """Stop the embedded endpoint if this engine started it; let a background keyword build finish (it
         reads the index, which must not close under it)."""
         self.wait_for_keyword_index()
-        with self._lock:
-            if self._server is not None:
-                self._server.stop()
-                self._server = None
-                self._endpoint = None
-                self._llm = None
+        self.model_endpoint.close()
+
+
+def _retrieval_options(s: Settings) -> RetrievalOptions:
+    return RetrievalOptions(
+        mode=s.retrieval,
+        candidates=s.fusion_candidates,
+        keyword_weight=s.keyword_weight,
+        passage_tokens=s.passage_tokens,
+        per_file=s.passages_per_file,
+    )

@@ -1,7 +1,7 @@
-"""The values `ask()` returns and streams.
+"""The values `ask()` returns and streams, and the `status()` report.
 
-`Answer` and `Source` are plain frozen dataclasses so that the CLI, the page and the eval harness can
-serialise them with `to_dict()` without knowing how they were produced.
+`Answer`, `Source` and `Status` are plain frozen dataclasses so that the CLI, the page and the eval harness
+can serialise them with `to_dict()` without knowing how they were produced.
 """
 
 from __future__ import annotations
@@ -136,6 +136,50 @@ class Searching:
     """Emitted once, before retrieval: what is being searched for."""
 
     query: str
+
+
+@dataclass(frozen=True)
+class EndpointStatus:
+    """Where the generation endpoint is and whether it answers.
+
+    Attributes:
+        url: Its base URL, or "(embedded, not started)" when the embedded server does not run yet.
+        model: The model it serves (or will serve), "" when neither configured nor asked.
+        healthy: True when it answered just now (False when it was not asked).
+        error: Why it does not answer, when it was asked and did not.
+    """
+
+    url: str
+    model: str
+    healthy: bool = False
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Status:
+    """What `status()` reports: the collection's contents, the embedder, the endpoint, the folders.
+
+    Attributes:
+        documents: Files indexed in the collection.
+        chunks: Chunks stored for them.
+        collection: The collection's name.
+        embedder: The embedder's name, as recorded with the collections it fills.
+        endpoint: The generation endpoint.
+        data_dir: The data folder (index, uploads, logs).
+        corpus_dir: The documents folder `rag index` reads.
+    """
+
+    documents: int
+    chunks: int
+    collection: str
+    embedder: str
+    endpoint: EndpointStatus
+    data_dir: str
+    corpus_dir: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON shape (`rag status --json`), the endpoint as a nested object."""
+        return asdict(self)
 
 
 StreamEvent = Delta | Searching | Answer

@@ -84,7 +84,7 @@ def test_embeddings_endpoint__switching_embedder_without_rebuild_is_index_mismat
     assert "openai:all-MiniLM-L6-v2" in str(mismatch.value)
     with pytest.raises(IndexMismatch):
         in_process.index()
-    assert endpoint_engine.status(check_endpoint=False)["embedder"] == "openai:all-MiniLM-L6-v2"
+    assert endpoint_engine.status(check_endpoint=False).embedder == "openai:all-MiniLM-L6-v2"
 
 
 def test_embeddings_endpoint__bad_requests_get_a_4xx_that_says_what_to_send(embed_url: str) -> None:

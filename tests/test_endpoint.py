@@ -87,10 +87,10 @@ def test_status__reports_a_running_embedded_endpoint_without_starting_one(  # ty
     llm_endpoint, endpoint_settings, tmp_path: Path
 ) -> None:
     engine = Rag(endpoint_settings)
-    ep = engine.status()["endpoint"]
-    assert (ep["url"], ep["model"], ep["healthy"]) == (llm_endpoint.base_url, llm_endpoint.model, True)
-    assert engine._server is None and engine._endpoint is None
+    ep = engine.status().endpoint
+    assert (ep.url, ep.model, ep.healthy) == (llm_endpoint.base_url, llm_endpoint.model, True)
+    assert engine.known_endpoint is None  # reported, not attached to
     idle = Rag(endpoint_settings.model_copy(update={"data_dir": tmp_path}))
-    ep = idle.status()["endpoint"]
-    assert ep["url"] == "(embedded, not started)" and ep["healthy"] is False
+    ep = idle.status().endpoint
+    assert ep.url == "(embedded, not started)" and ep.healthy is False
     assert not (tmp_path / "models").exists()  # nothing was assembled or started to answer

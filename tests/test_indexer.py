@@ -36,7 +36,7 @@ def test_index__first_run_adds_every_file(engine: Rag) -> None:
     files = {f for f, _ in chunks(engine).values()}
     assert files == {"alpha.md", "beta.md", "gamma.md"}
     st = engine.status(check_endpoint=False)
-    assert st["documents"] == 3 and st["chunks"] == len(chunks(engine)) == report.chunks_written
+    assert st.documents == 3 and st.chunks == len(chunks(engine)) == report.chunks_written
 
 
 def test_reindex__unchanged_corpus_embeds_nothing(engine: Rag) -> None:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 from rag.text import UNSUPPORTED_MARK as UNSUPPORTED_MARKER
-from rag.types import Answer, Source
+from rag.types import Answer, Source, Status
 
 STREAM_CURSOR = '<span class="rag-cursor">▍</span>'
 
@@ -222,26 +221,22 @@ def user_message(question: str) -> str:
     return escape(question)
 
 
-def status_html(status: Mapping[str, Any]) -> str:
+def status_html(status: Status) -> str:
     """The status bar: endpoint and model with a health dot, documents and chunks indexed."""
-    endpoint = status.get("endpoint") or {}
-    healthy = bool(endpoint.get("healthy"))
-    model = str(endpoint.get("model") or "unknown model")
-    url = str(endpoint.get("url") or "")
-    dot = "rag-ok" if healthy else "rag-down"
-    state = "ready" if healthy else "not answering"
-    err = endpoint.get("error")
-    tip = escape(f"{url} — {err}" if err else url)
-    docs = int(status.get("documents") or 0)
-    chunks = int(status.get("chunks") or 0)
+    endpoint = status.endpoint
+    model = endpoint.model or "unknown model"
+    dot = "rag-ok" if endpoint.healthy else "rag-down"
+    state = "ready" if endpoint.healthy else "not answering"
+    tip = escape(f"{endpoint.url} — {endpoint.error}" if endpoint.error else endpoint.url)
+    docs, chunks = status.documents, status.chunks
     return (
         '<div class="rag-status">'
         f'<span class="rag-pill {dot}" title="{tip}"><span class="rag-dot"></span>'
         f"Model <b>{escape(model)}</b> {state}</span>"
-        f'<span class="rag-pill" title="{tip}">endpoint {escape(url) or "—"}</span>'
+        f'<span class="rag-pill" title="{tip}">endpoint {escape(endpoint.url) or "—"}</span>'
         f'<span class="rag-pill">📄 <b>{docs}</b> document{"s" if docs != 1 else ""} · '
         f"<b>{chunks}</b> chunk{'s' if chunks != 1 else ''} indexed</span>"
-        f'<span class="rag-pill">collection <b>{escape(str(status.get("collection") or ""))}</b></span>'
+        f'<span class="rag-pill">collection <b>{escape(status.collection)}</b></span>'
         "</div>"
     )
 

@@ -284,7 +284,7 @@ class ChatHandlers:
     def status(self, collection: str | None = None) -> str:
         """The status bar HTML: endpoint, model, health, documents and chunks, the collection."""
         try:
-            info: dict[str, Any] = self.engine_for(collection).status()
+            info = self.engine_for(collection).status()
         except Exception as err:  # status must never break the page
             log.warning("status failed: %s", err)
             return fmt.status_error_html(err)

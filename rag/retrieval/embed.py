@@ -6,12 +6,13 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
-
-from llama_index.core.base.embeddings.base import BaseEmbedding
+from typing import TYPE_CHECKING, Any
 
 from rag.errors import ConfigError, EndpointProtocolError, EndpointTimeout, EndpointUnavailable
 from rag.settings import Settings
+
+if TYPE_CHECKING:  # LlamaIndex (and torch under it) loads only when an embedder is built
+    from llama_index.core.base.embeddings.base import BaseEmbedding
 
 BUNDLED_EMBEDDER = "all-MiniLM-L6-v2"
 
@@ -116,6 +117,28 @@ def _endpoint_embedding(settings: Settings) -> BaseEmbedding:
     )
 
 
+def embedder_name(settings: Settings) -> str:
+    """The name the configured embedder records with a collection, known without loading it.
+
+    Args:
+        settings: The embedder settings (`RAG_EMBED_BASE_URL`, `RAG_EMBED_MODEL`).
+
+    Returns:
+        `openai:<model>` for an embeddings endpoint, `bundled:all-MiniLM-L6-v2` for the bundled model.
+
+    Raises:
+        ConfigError: another model is named without an endpoint to serve it.
+    """
+    if settings.embed_base_url:
+        return f"openai:{settings.embed_model}"
+    if settings.embed_model != BUNDLED_EMBEDDER:
+        raise ConfigError(
+            f"RAG_EMBED_MODEL={settings.embed_model!r} needs RAG_EMBED_BASE_URL; "
+            f"the bundled embedder is {BUNDLED_EMBEDDER!r}"
+        )
+    return f"bundled:{BUNDLED_EMBEDDER}"
+
+
 def make_embedder(settings: Settings) -> Embedder:
     """Build the configured embedder. Nothing is downloaded: the bundled weights come from site-packages."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -134,18 +157,12 @@ def make_embedder(settings: Settings) -> Embedder:
 
     path = _bundled_path()
     tokenizer = AutoTokenizer.from_pretrained(path)
+    name = embedder_name(settings)
     if settings.embed_base_url:
-        return Embedder(
-            model=_endpoint_embedding(settings), name=f"openai:{settings.embed_model}", tokenizer=tokenizer
-        )
-    if settings.embed_model != BUNDLED_EMBEDDER:
-        raise ConfigError(
-            f"RAG_EMBED_MODEL={settings.embed_model!r} needs RAG_EMBED_BASE_URL; "
-            f"the bundled embedder is {BUNDLED_EMBEDDER!r}"
-        )
+        return Embedder(model=_endpoint_embedding(settings), name=name, tokenizer=tokenizer)
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
     model: BaseEmbedding = HuggingFaceEmbedding(
         model_name=path, device="cpu", embed_batch_size=settings.embed_batch_size, normalize=True
     )
-    return Embedder(model=model, name=f"bundled:{BUNDLED_EMBEDDER}", tokenizer=tokenizer)
+    return Embedder(model=model, name=name, tokenizer=tokenizer)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.types import Answer, Source
+from rag.types import Answer, EndpointStatus, Source, Status
 from ui import format as fmt
 
 
@@ -159,20 +159,20 @@ def test_error_message__names_the_problem_and_keeps_the_core_advice() -> None:
     assert "<code>rag serve</code>" in html
 
 
+def _status(endpoint: EndpointStatus, documents: int = 0, chunks: int = 0) -> Status:
+    return Status(documents, chunks, "corpus", "bundled:all-MiniLM-L6-v2", endpoint, "/data", "/corpus")
+
+
 def test_status_html__shows_model_health_and_counts() -> None:
     html = fmt.status_html(
-        {
-            "documents": 3,
-            "chunks": 41,
-            "endpoint": {"url": "http://127.0.0.1:8081/v1", "model": "qwen", "healthy": True, "error": None},
-        }
+        _status(EndpointStatus("http://127.0.0.1:8081/v1", "qwen", healthy=True), documents=3, chunks=41)
     )
     assert "qwen" in html and "ready" in html and "rag-ok" in html
     assert "<b>3</b> documents" in html and "<b>41</b> chunks" in html
 
 
 def test_status_html__unhealthy_endpoint_is_flagged() -> None:
-    html = fmt.status_html({"endpoint": {"url": "u", "model": "m", "healthy": False, "error": "refused"}})
+    html = fmt.status_html(_status(EndpointStatus("u", "m", healthy=False, error="refused")))
     assert "not answering" in html and "rag-down" in html
 
 

@@ -117,9 +117,9 @@ def test_upload__bad_files_are_reported_not_raised(handlers: ChatHandlers, tmp_p
 def test_status__names_endpoint_model_and_counts(handlers: ChatHandlers, engine) -> None:  # type: ignore[no-untyped-def]
     html = handlers.status()
     info = engine.status()
-    assert info["endpoint"]["model"] in html
+    assert info.endpoint.model in html
     assert "ready" in html
-    assert f"<b>{info['chunks']}</b> chunks" in html
+    assert f"<b>{info.chunks}</b> chunks" in html
 
 
 @pytest.fixture
