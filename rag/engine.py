@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from rag.answer.pipeline import AskOptions, answer_stream
 from rag.answer.support import Thresholds
@@ -19,7 +19,8 @@ from rag.retrieval.retriever import RetrievalOptions, Retriever
 from rag.serving.model_files import served_name
 from rag.serving.model_server import EmbeddedServer, EndpointInfo, find_running, is_alive, start_or_attach
 from rag.settings import Settings
-from rag.store.chroma import drop_collection, fresh_client, make_client, open_collection, read_revision
+from rag.store.chroma import Collection, Store
+from rag.store.factory import open_store
 from rag.types import Answer, Source, StreamEvent
 
 
@@ -34,14 +35,14 @@ class Rag:
         settings: Settings | None = None,
         *,
         embedder: Embedder | None = None,
-        chroma_client: Any | None = None,
+        store: Store | None = None,
         endpoint: EndpointInfo | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self._embedder = embedder
-        self._client = chroma_client
-        self._own_client = chroma_client is None
-        self._revision: str | None = None  # the collection's revision our client's copy of it reflects
+        self._store = store
+        self._own_store = store is None
+        self._revision: str | None = None  # the collection's revision our store's copy of it reflects
         self._indexing = 0  # own index runs in progress (their revision changes are ours)
         self._endpoint = endpoint
         self._server: EmbeddedServer | None = None
@@ -59,33 +60,39 @@ class Rag:
             return self._embedder
 
     @property
-    def client(self) -> Any:
+    def store(self) -> Store:
         with self._lock:
-            if self._client is None:
-                self._client = make_client(self.settings)
-                self._revision = read_revision(self._client, self.settings.collection)
-            return self._client
+            if self._store is None:
+                self._store = open_store(self.settings)
+                self._revision = self._store.revision(self.settings.collection)
+            return self._store
 
     def _follow_other_writers(self) -> None:
         """If another process changed the collection since we opened it, open it again (with the lock held).
 
-        The collection's revision changes around every write (`rag.store.chroma.mark_changed`), so one small
-        read tells. Our own index runs are skipped: their writes go through our client, and `index` drops the
-        retriever when they finish.
+        The collection's revision changes around every write (`rag.store.chroma.Collection.mark_changed`),
+        so one small read tells. Our own index runs are skipped: their writes go through our store, and
+        `index` drops the retriever when they finish.
         """
-        if self._client is None or self._indexing:
+        if self._store is None or self._indexing:
             return
-        now = read_revision(self._client, self.settings.collection)
+        now = self._store.revision(self.settings.collection)
         if now == self._revision:
             return
         self._retriever = None  # its keyword index (and, embedded, its copy of the vectors) is stale
-        if self._own_client:
-            self._client = fresh_client(self.settings)
+        if self._own_store:
+            self._store = self._store.reopened()
         self._revision = now
 
-    def collection(self, *, create: bool = False) -> Any | None:
-        return open_collection(
-            self.client, self.settings, self.embedder.name, create=create, layout=INGEST_VERSION
+    @overload
+    def collection(self, *, create: Literal[True]) -> Collection: ...
+
+    @overload
+    def collection(self, *, create: bool = False) -> Collection | None: ...
+
+    def collection(self, *, create: bool = False) -> Collection | None:
+        return self.store.collection(
+            self.settings.collection, self.embedder.name, create=create, layout=INGEST_VERSION
         )
 
     @property
@@ -187,7 +194,7 @@ class Rag:
             self._indexing += 1
             try:
                 if rebuild:
-                    drop_collection(self.client, self.settings)
+                    self.store.drop(self.settings.collection)
                     self._retriever = None
                 col = self.collection(create=True)
             except BaseException:
@@ -205,7 +212,7 @@ class Rag:
             self._indexing -= 1
             self._retriever = None  # sees the new collection state on next use
             try:
-                self._revision = read_revision(self.client, self.settings.collection)
+                self._revision = self.store.revision(self.settings.collection)
             except RagError:  # the store went away (the write's own error says so): reopen next time
                 self._revision = None
             else:
@@ -291,9 +298,7 @@ class Rag:
         """Documents and chunks indexed, and whether the endpoint answers (without starting one)."""
         col = self.collection()
         chunks = col.count() if col is not None else 0
-        documents = 0
-        if col is not None and chunks:
-            documents = len(col.get(where={"chunk_index": 0}, include=[])["ids"])
+        documents = col.documents() if col is not None and chunks else 0
         s = self.settings
         endpoint: dict[str, Any] = {"url": "", "model": "", "healthy": False, "error": None}
         # an embedded server started elsewhere (`rag serve-model`, the page) is reported, never started here
