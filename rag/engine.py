@@ -1,6 +1,6 @@
 """`Rag`: index, ask and report for one settings object.
 
-Its collaborators are the embedder, the Chroma client and the generation endpoint (`ModelEndpoint`). Each
+Its collaborators are the embedder, the store and the generation endpoint (`ModelEndpoint`). Each
 may be passed in; one not given is built from the settings on first use, so a command that never embeds
 (`rag status`, `rag docs`) never loads the embedding model, and one that never asks starts no model server.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from rag.answer.pipeline import AskOptions, answer_stream
 from rag.answer.support import Thresholds
@@ -22,7 +22,8 @@ from rag.retrieval.embed import Embedder, embedder_name, make_embedder
 from rag.retrieval.retriever import RetrievalOptions, Retriever
 from rag.serving.model_server import EndpointInfo
 from rag.settings import Settings
-from rag.store.chroma import drop_collection, fresh_client, make_client, open_collection, read_revision
+from rag.store.chroma import Collection, Store
+from rag.store.factory import open_store
 from rag.types import Answer, Source, Status, StreamEvent
 
 
@@ -32,7 +33,7 @@ class Rag:
     Args:
         settings: The settings (default: `Settings()` from the environment and `.env`).
         embedder: The embedder (default: `make_embedder(settings)`, on first use).
-        chroma_client: A Chroma client (default: `make_client(settings)`, on first use; not ours to replace).
+        store: The store (default: `open_store(settings)`, on first use; one given is not ours to reopen).
         endpoint: An endpoint already found (another engine's), used instead of finding one.
     """
 
@@ -41,14 +42,14 @@ class Rag:
         settings: Settings | None = None,
         *,
         embedder: Embedder | None = None,
-        chroma_client: Any | None = None,
+        store: Store | None = None,
         endpoint: EndpointInfo | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self._embedder = embedder
-        self._client = chroma_client
-        self._own_client = chroma_client is None
-        self._revision: str | None = None  # the collection's revision our client's copy of it reflects
+        self._store = store
+        self._own_store = store is None
+        self._revision: str | None = None  # the collection's revision our store's copy of it reflects
         self._indexing = 0  # own index runs in progress (their revision changes are ours)
         self.model_endpoint = ModelEndpoint(self.settings, known=endpoint)
         self._retriever: Retriever | None = None
@@ -69,33 +70,39 @@ class Rag:
         return self._embedder.name if self._embedder is not None else embedder_name(self.settings)
 
     @property
-    def client(self) -> Any:
+    def store(self) -> Store:
         with self._lock:
-            if self._client is None:
-                self._client = make_client(self.settings)
-                self._revision = read_revision(self._client, self.settings.collection)
-            return self._client
+            if self._store is None:
+                self._store = open_store(self.settings)
+                self._revision = self._store.revision(self.settings.collection)
+            return self._store
 
     def _follow_other_writers(self) -> None:
         """If another process changed the collection since we opened it, open it again (with the lock held).
 
-        The collection's revision changes around every write (`rag.store.chroma.mark_changed`), so one small
-        read tells. Our own index runs are skipped: their writes go through our client, and `index` drops the
-        retriever when they finish.
+        The collection's revision changes around every write (`rag.store.chroma.Collection.mark_changed`),
+        so one small read tells. Our own index runs are skipped: their writes go through our store, and
+        `index` drops the retriever when they finish.
         """
-        if self._client is None or self._indexing:
+        if self._store is None or self._indexing:
             return
-        now = read_revision(self._client, self.settings.collection)
+        now = self._store.revision(self.settings.collection)
         if now == self._revision:
             return
         self._retriever = None  # its keyword index (and, embedded, its copy of the vectors) is stale
-        if self._own_client:
-            self._client = fresh_client(self.settings)
+        if self._own_store:
+            self._store = self._store.reopened()
         self._revision = now
 
-    def collection(self, *, create: bool = False) -> Any | None:
-        return open_collection(
-            self.client, self.settings, self.embedder_name, create=create, layout=INGEST_VERSION
+    @overload
+    def collection(self, *, create: Literal[True]) -> Collection: ...
+
+    @overload
+    def collection(self, *, create: bool = False) -> Collection | None: ...
+
+    def collection(self, *, create: bool = False) -> Collection | None:
+        return self.store.collection(
+            self.settings.collection, self.embedder_name, create=create, layout=INGEST_VERSION
         )
 
     @property
@@ -106,6 +113,10 @@ class Rag:
     def endpoint(self) -> EndpointInfo:
         """The generation endpoint: the configured one, or the embedded one (started or attached once)."""
         return self.model_endpoint.get()
+
+    def _chat(self, messages: list[dict[str, str]], **kwargs: Any) -> Iterator[str]:
+        # the one seam every model call passes through (the eval's replaying engine records it)
+        return self.model_endpoint.chat(messages, **kwargs)
 
     def _retriever_or_raise(self) -> Retriever:
         with self._lock:
@@ -158,7 +169,7 @@ class Rag:
             self._indexing += 1
             try:
                 if rebuild:
-                    drop_collection(self.client, self.settings)
+                    self.store.drop(self.settings.collection)
                     self._retriever = None
                 col = self.collection(create=True)
             except BaseException:
@@ -176,7 +187,7 @@ class Rag:
             self._indexing -= 1
             self._retriever = None  # sees the new collection state on next use
             try:
-                self._revision = read_revision(self.client, self.settings.collection)
+                self._revision = self.store.revision(self.settings.collection)
             except RagError:  # the store went away (the write's own error says so): reopen next time
                 self._revision = None
             else:
@@ -242,7 +253,7 @@ class Rag:
             history=history,
             options=options,
             retrieve=retriever.retrieve,
-            chat=self.model_endpoint.chat,
+            chat=self._chat,
         )
 
     def ask(
@@ -270,9 +281,7 @@ class Rag:
         """
         col = self.collection()
         chunks = col.count() if col is not None else 0
-        documents = 0
-        if col is not None and chunks:
-            documents = len(col.get(where={"chunk_index": 0}, include=[])["ids"])
+        documents = col.documents() if col is not None and chunks else 0
         return Status(
             documents=documents,
             chunks=chunks,

@@ -12,7 +12,6 @@ from pydantic import ValidationError
 import rag
 from rag import ConfigError, IngestError, Rag, Settings
 from rag.cli import main as cli_main
-from rag.store.chroma import read_revision
 
 ALPHA = "The Zephyrine glacier in the Vorland mountains retreated 412 metres between 1990 and 2020."
 BETA = "Quillon pastry from Marrevale is folded eleven times with cultured butter before baking."
@@ -123,9 +122,9 @@ def test_remove__chunks_leave_both_searches_file_stays_and_next_index_adds_it_ag
     e = engine(data, alpha, "alpha", embedder, retrieval="hybrid")
     e.index()
     assert "glacier.md" in {s.file for s in e.retrieve("Zephyrine glacier retreated 412 metres")}
-    revision = read_revision(e.client, "alpha")
+    revision = e.store.revision("alpha")
     assert e.remove([str(alpha / "glacier.md")]) == ["glacier.md"]
-    assert read_revision(e.client, "alpha") != revision  # other processes rebuild their keyword index
+    assert e.store.revision("alpha") != revision  # other processes rebuild their keyword index
     assert {s.file for s in e.retrieve("Zephyrine glacier retreated 412 metres")} == {"other.md"}
     keyword = engine(data, alpha, "alpha", embedder, retrieval="keyword")
     assert "glacier.md" not in {s.file for s in keyword.retrieve("Zephyrine 412 glacier")}

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag import IndexMismatch, Rag
-from rag.store.chroma import chunk_text
+from rag.store.records import chunk_text
 from tests.conftest import STORES, make_settings, store_settings
 from tests.docs import chunks, write_doc
 
@@ -93,7 +93,7 @@ def test_index__collection_of_another_embedder_is_a_clear_error(
 def test_search__an_index_cut_by_an_older_version_says_to_run_rag_index_which_mends_it(engine: Rag) -> None:
     engine.index()
     col = engine.collection()
-    col.modify(metadata={k: v for k, v in (col.metadata or {}).items() if k != "layout"})  # as before 3
+    col.raw.modify(metadata={k: v for k, v in col.metadata.items() if k != "layout"})  # as before 3
     reader = Rag(engine.settings, embedder=engine.embedder)
     with pytest.raises(IndexMismatch, match="run `rag index`"):
         reader.retrieve("anything")

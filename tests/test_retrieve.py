@@ -166,8 +166,8 @@ def test_retrieval__reads_an_index_whose_chunks_are_chroma_documents(
     col = engine.collection()
     got = col.get(include=["embeddings", "metadatas", "documents"])
     nodes = [metadata_dict_to_node(md) for md in got["metadatas"]]
-    col.delete(ids=got["ids"])
-    col.add(
+    col.delete(got["ids"])
+    col.raw.add(
         ids=got["ids"],
         embeddings=got["embeddings"],
         documents=[n.get_content() for n in nodes],

@@ -101,13 +101,13 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_collections(args: argparse.Namespace) -> int:
     from rag.store import collections
-    from rag.store.chroma import make_client
+    from rag.store.factory import open_store
 
     settings = settings_from(args)
-    client = make_client(settings)
+    store = open_store(settings)
     if args.action == "delete":
         name = collections.checked_name(args.name)
-        info = collections.describe(client, name)
+        info = collections.describe(store, name)
         if not args.yes:
             if not sys.stdin.isatty():
                 raise RagError(f"deleting the collection {name!r} needs confirmation: pass --yes")
@@ -116,10 +116,10 @@ def cmd_collections(args: argparse.Namespace) -> int:
             if reply.strip().lower() not in ("y", "yes"):
                 print("nothing deleted")
                 return EXIT_OK
-        collections.delete(client, name)
+        collections.delete(store, name)
         print(f"deleted the collection {name!r} ({info.documents} documents, {info.chunks} chunks)")
         return EXIT_OK
-    infos = [collections.describe(client, n) for n in collections.collection_names(client)]
+    infos = [collections.describe(store, n) for n in collections.collection_names(store)]
     if args.json:
         print(json.dumps([i.to_dict() for i in infos], indent=2))
         return EXIT_OK
@@ -136,7 +136,7 @@ def _existing(engine: Any) -> Any:
     """The engine, if its collection exists (else `UnknownCollection`, naming the ones that do)."""
     from rag.store.collections import UnknownCollection, collection_names
 
-    known = collection_names(engine.client)
+    known = collection_names(engine.store)
     if engine.settings.collection not in known:
         raise UnknownCollection(engine.settings.collection, known)
     return engine

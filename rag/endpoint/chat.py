@@ -16,7 +16,8 @@ import openai
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.llms.openai_like import OpenAILike
 
-from rag.errors import EndpointError, EndpointProtocolError, EndpointTimeout, EndpointUnavailable
+from rag.endpoint.http import Advice, endpoint_failure
+from rag.errors import EndpointProtocolError, EndpointUnavailable
 from rag.serving.model_server import EndpointInfo
 from rag.settings import Settings
 
@@ -75,41 +76,14 @@ def _retriable(e: BaseException) -> bool:
     return isinstance(e, openai.APIConnectionError | httpx.TransportError)
 
 
-def _translate(e: BaseException, url: str, timeout: float, attempts: int = 1) -> EndpointError:
-    if isinstance(e, EndpointError):
-        return e
-    tries = f" ({attempts} attempts)" if attempts > 1 else ""
-    if isinstance(e, openai.APITimeoutError | httpx.TimeoutException):
-        return EndpointTimeout(
-            f"the model endpoint {url} did not answer within {timeout:g} s: it may be overloaded, "
-            "or raise RAG_REQUEST_TIMEOUT",
-            url=url,
-            cause="timeout",
-        )
-    if isinstance(e, openai.APIStatusError):
-        return EndpointUnavailable(
-            f"the model endpoint {url} answered HTTP {e.status_code}{tries}: check the endpoint's log "
-            "(and RAG_LLM_MODEL / RAG_LLM_API_KEY)",
-            url=url,
-            cause=f"HTTP {e.status_code}",
-        )
-    if isinstance(e, openai.APIConnectionError | httpx.TransportError):
-        return EndpointUnavailable(
-            f"the model endpoint {url} is not reachable or went away mid-answer{tries}: start it, or fix "
-            "RAG_LLM_BASE_URL",
-            url=url,
-            cause=type(e.__cause__ or e).__name__,
-        )
-    if isinstance(e, openai.APIResponseValidationError | ValueError | KeyError | TypeError | AttributeError):
-        return EndpointProtocolError(
-            f"the model endpoint {url} sent a reply that is not OpenAI chat JSON ({type(e).__name__}): "
-            "is it an OpenAI-compatible server?",
-            url=url,
-            cause="malformed reply",
-        )
-    return EndpointUnavailable(
-        f"the model endpoint {url} failed: {type(e).__name__}: {e}", url=url, cause=type(e).__name__
-    )
+CHAT = Advice(
+    what="model endpoint",
+    expected="OpenAI chat JSON",
+    timeout="it may be overloaded, or raise RAG_REQUEST_TIMEOUT",
+    unreachable="start it, or fix RAG_LLM_BASE_URL",
+    status="check the endpoint's log (and RAG_LLM_MODEL / RAG_LLM_API_KEY)",
+    protocol="is it an OpenAI-compatible server?",
+)
 
 
 def _finish_reason(raw: object) -> str | None:
@@ -174,7 +148,9 @@ def stream_chat(
             return
         except Exception as e:  # the openai client, httpx and LlamaIndex raise many kinds; all become ours
             if streamed or attempt > policy.retries or not _retriable(e):
-                raise _translate(e, url, float(llm.timeout), attempt) from e
+                raise endpoint_failure(
+                    e, url=url, advice=CHAT, timeout=float(llm.timeout), attempts=attempt
+                ) from e
         time.sleep(policy.delay(attempt))
 
 

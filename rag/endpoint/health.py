@@ -4,11 +4,28 @@ from __future__ import annotations
 
 import httpx
 
-from rag.errors import EndpointProtocolError, EndpointTimeout, EndpointUnavailable
+from rag.endpoint.http import Advice, endpoint_failure
+
+MODELS = Advice(
+    what="model endpoint",
+    expected="an OpenAI model list at /models",
+    timeout="check that it is running",
+    unreachable="start it or fix RAG_LLM_BASE_URL",
+    status="check the URL and API key",
+    protocol="is it OpenAI-compatible?",
+)
 
 
 def list_models(base_url: str, *, api_key: str = "", timeout: float = 5.0) -> list[str]:
     """GET {base_url}/models and return the model ids.
+
+    Args:
+        base_url: The endpoint's OpenAI base URL (ending in /v1).
+        api_key: Sent as a bearer token when given.
+        timeout: Seconds to wait for the answer.
+
+    Returns:
+        The ids of the models the endpoint serves.
 
     Raises:
         EndpointTimeout: nothing came back within `timeout` seconds.
@@ -19,33 +36,9 @@ def list_models(base_url: str, *, api_key: str = "", timeout: float = 5.0) -> li
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     try:
         resp = httpx.get(url, headers=headers, timeout=timeout)
-    except httpx.TimeoutException as e:
-        raise EndpointTimeout(
-            f"the model endpoint {base_url} did not answer within {timeout:g} s: check that it is running",
-            url=base_url,
-            cause="timeout",
-        ) from e
-    except httpx.HTTPError as e:
-        raise EndpointUnavailable(
-            f"the model endpoint {base_url} is not reachable ({type(e).__name__}): "
-            "start it or fix RAG_LLM_BASE_URL",
-            url=base_url,
-            cause=type(e).__name__,
-        ) from e
-    if resp.status_code >= 400:
-        raise EndpointUnavailable(
-            f"the model endpoint {base_url} answered HTTP {resp.status_code} to {url}: "
-            "check the URL and API key",
-            url=base_url,
-            cause=f"HTTP {resp.status_code}",
-        )
-    try:
+        if resp.status_code >= 400:  # a redirect is not a failure here, as raise_for_status would have it
+            resp.raise_for_status()
         data = resp.json()
         return [str(m["id"]) for m in data["data"]]
-    except (ValueError, KeyError, TypeError) as e:
-        raise EndpointProtocolError(
-            f"the model endpoint {base_url} did not return an OpenAI model list at {url}: "
-            "is it OpenAI-compatible?",
-            url=base_url,
-            cause="malformed model list",
-        ) from e
+    except (httpx.HTTPError, ValueError, KeyError, TypeError) as e:
+        raise endpoint_failure(e, url=base_url, advice=MODELS, timeout=timeout) from e

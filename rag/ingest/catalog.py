@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
+from rag.store.chroma import Collection
 from rag.store.collections import INDEXED_AT_KEY
 
 READERS = {
@@ -47,15 +48,20 @@ class IndexedDocument:
         return asdict(self)
 
 
-def list_documents(collection: Any | None) -> list[IndexedDocument]:
-    """Every file in the collection, sorted by name (none for a collection that does not exist yet)."""
+def list_documents(collection: Collection | None) -> list[IndexedDocument]:
+    """Every file in the collection, sorted by name.
+
+    Args:
+        collection: The collection; None for one that does not exist yet (it holds no files).
+
+    Returns:
+        One entry per file.
+    """
     if collection is None:
         return []
     files: dict[str, dict[str, Any]] = {}
-    offset, page = 0, 5000
-    while True:
-        got = collection.get(include=["metadatas"], limit=page, offset=offset)
-        for md in got["metadatas"] or []:
+    for got in collection.pages(include=["metadatas"]):
+        for md in got["metadatas"]:
             if not md or "file" not in md:
                 continue
             entry = files.setdefault(str(md["file"]), {"chunks": 0, "md": md, "at": None})
@@ -63,9 +69,6 @@ def list_documents(collection: Any | None) -> list[IndexedDocument]:
             stamp = md.get(INDEXED_AT_KEY)
             if stamp is not None and (entry["at"] is None or float(stamp) > entry["at"]):
                 entry["at"] = float(stamp)
-        if len(got["ids"]) < page:
-            break
-        offset += page
     return [_document(name, entry) for name, entry in sorted(files.items())]
 
 

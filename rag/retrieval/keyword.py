@@ -4,7 +4,7 @@ The BM25 index is built in memory from the passages the collection holds: by `bu
 calls in the background after its own index runs, or else at the first search. It is never checked again:
 whoever changes the collection makes it stale, so the engine drops its retriever (and with it this index)
 after its own indexing, and whenever the collection's revision shows that another process changed it (see
-`rag.store.chroma.mark_changed`). Keyword results can never point at a chunk no longer there.
+`rag.store.chroma.Collection.mark_changed`). Keyword results can never point at a chunk no longer there.
 
 The index also keeps every unit's text and metadata, so the retriever reads a hit's neighbours from memory.
 """
@@ -21,10 +21,10 @@ from llama_index.retrievers.bm25 import BM25Retriever
 
 from rag.ingest.chunk import embed_text
 from rag.retrieval.window import Unit
-from rag.store.chroma import chunk_text
+from rag.store.chroma import Collection
+from rag.store.records import chunk_text
 
 MAX_HITS = 50  # the most any caller asks for (Settings.top_k and Settings.fusion_candidates are at most 50)
-_PAGE = 5000  # chunks read from Chroma per request
 _RECORD_KEYS = ("_node_content", "_node_type", "document_id", "doc_id", "ref_doc_id")  # LlamaIndex's own
 
 
@@ -42,17 +42,11 @@ def unit_tokens(metadata: Mapping[str, Any] | None, text: str) -> int:
     return int(n) if n is not None else max(1, len(text) // 4)
 
 
-def _read_units(collection: Any) -> list[Unit]:
+def _read_units(collection: Collection) -> list[Unit]:
     units: list[Unit] = []
-    offset = 0
-    while True:
-        got = collection.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
-        docs = got["documents"] or [None] * len(got["ids"])
-        for cid, text, md in zip(got["ids"], docs, got["metadatas"] or [], strict=True):
+    for got in collection.pages(include=["documents", "metadatas"]):
+        for cid, text, md in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
             units.append(stored_unit(cid, text, md))
-        if len(got["ids"]) < _PAGE:
-            break
-        offset += _PAGE
     return units
 
 
@@ -64,7 +58,7 @@ def _searchable(unit: Unit) -> BaseNode:
 class KeywordIndex:
     """BM25 over one collection as it was when built. Safe to share between threads."""
 
-    def __init__(self, *, collection: Any) -> None:
+    def __init__(self, *, collection: Collection) -> None:
         self._collection = collection
         self._lock = threading.Lock()
         self._built = False

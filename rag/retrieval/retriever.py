@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from llama_index.core import VectorStoreIndex
@@ -25,6 +25,7 @@ from rag.retrieval.embed import Embedder
 from rag.retrieval.fusion import reciprocal_rank_fusion
 from rag.retrieval.keyword import KeywordIndex, stored_unit, unit_tokens
 from rag.retrieval.window import Passage, Unit, passages_for
+from rag.store.chroma import Collection
 from rag.types import Source
 
 RetrievalMode = Literal["dense", "keyword", "hybrid"]
@@ -71,11 +72,11 @@ def _unit_of(node: BaseNode) -> Unit:
 class Retriever:
     """Top-k passages in the configured mode; numbering of the returned sources starts at 1."""
 
-    def __init__(self, *, collection: Any, embedder: Embedder, options: RetrievalOptions) -> None:
+    def __init__(self, *, collection: Collection, embedder: Embedder, options: RetrievalOptions) -> None:
         self._collection = collection
         self._embedder = embedder
         self._options = options
-        store = ChromaVectorStore(chroma_collection=collection)
+        store = ChromaVectorStore(chroma_collection=collection.raw)
         self._index = VectorStoreIndex.from_vector_store(store, embed_model=embedder.model)
         self.keyword = KeywordIndex(collection=collection) if options.mode != "dense" else None
 
@@ -117,16 +118,15 @@ class Retriever:
             return self.keyword.units(ids)
         if not ids:  # a file of one unit has no neighbours
             return {}
-        got = self._collection.get(ids=list(ids), include=["documents", "metadatas"])
-        docs = got["documents"] or [None] * len(got["ids"])
-        rows = zip(got["ids"], docs, got["metadatas"] or [], strict=True)
+        got = self._collection.get(ids, include=["documents", "metadatas"])
+        rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         return {cid: stored_unit(cid, text, md) for cid, text, md in rows}
 
     def _scored_by_id(self, ids: list[str], vector: list[float]) -> dict[str, tuple[Unit, float]]:
         """Units found by keyword alone, with their dense similarity computed from the stored vectors."""
         if not ids:
             return {}
-        got = self._collection.get(ids=ids, include=["documents", "metadatas", "embeddings"])
+        got = self._collection.get(ids, include=["documents", "metadatas", "embeddings"])
         q = np.asarray(vector, dtype=np.float32)
         out = {}
         rows = zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True)

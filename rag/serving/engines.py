@@ -25,7 +25,7 @@ class Engines:
 
     def names(self) -> list[str]:
         """Every collection in the store, and the configured one."""
-        return sorted(set(collection_names(self.default.client)) | {self.default.settings.collection})
+        return sorted(set(collection_names(self.default.store)) | {self.default.settings.collection})
 
     def get(self, name: str) -> Rag:
         """The engine of collection `name`.

@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rag.errors import ConfigError, RagError
+from rag.errors import ConfigError
+
+if TYPE_CHECKING:  # the store's module reads INDEXED_AT_KEY from here
+    from rag.store.chroma import Store
 
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,61}[A-Za-z0-9]")
 INDEXED_AT_KEY = "indexed_at"
@@ -59,10 +62,9 @@ def checked_name(name: str) -> str:
         raise ConfigError(str(e)) from None
 
 
-def collection_names(client: Any) -> list[str]:
+def collection_names(store: Store) -> list[str]:
     """The names of every collection in the store, sorted."""
-    names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
-    return sorted(names)
+    return store.names()
 
 
 @dataclass(frozen=True)
@@ -79,28 +81,36 @@ class CollectionInfo:
         return asdict(self)
 
 
-def describe(client: Any, name: str) -> CollectionInfo:
+def describe(store: Store, name: str) -> CollectionInfo:
     """Documents, chunks, embedder and last index time of one collection.
+
+    Args:
+        store: The store it is in.
+        name: The collection's name.
+
+    Returns:
+        What the collection holds.
 
     Raises:
         UnknownCollection: there is no such collection.
     """
-    try:
-        col = client.get_collection(name, embedding_function=None)
-    except RagError:
-        raise
-    except Exception:  # NotFoundError or ValueError, by backend
-        raise UnknownCollection(name, collection_names(client)) from None
+    col = store.find(name)
+    if col is None:
+        raise UnknownCollection(name, store.names())
     chunks = col.count()
-    documents = len(col.get(where={"chunk_index": 0}, include=[])["ids"]) if chunks else 0
-    md = col.metadata or {}
+    documents = col.documents() if chunks else 0
+    md = col.metadata
     stamp = md.get(INDEXED_AT_KEY)
     when = datetime.fromtimestamp(float(stamp), UTC).isoformat(timespec="seconds") if stamp else None
     return CollectionInfo(name, documents, chunks, str(md.get("embedder", "")), when)
 
 
-def delete(client: Any, name: str) -> CollectionInfo:
+def delete(store: Store, name: str) -> CollectionInfo:
     """Remove a collection and its passages (the documents on disk are not touched).
+
+    Args:
+        store: The store it is in.
+        name: The collection's name.
 
     Returns:
         What the collection held.
@@ -108,6 +118,6 @@ def delete(client: Any, name: str) -> CollectionInfo:
     Raises:
         UnknownCollection: there is no such collection.
     """
-    info = describe(client, name)
-    client.delete_collection(name)
+    info = describe(store, name)
+    store.delete(name)
     return info

@@ -57,7 +57,7 @@ def engine_on(corpus_engine: Rag, url: str, **overrides: object) -> Rag:
     )
     values.update(overrides)
     settings = corpus_engine.settings.model_copy(update=values)
-    return Rag(settings, embedder=corpus_engine.embedder, chroma_client=corpus_engine.client)
+    return Rag(settings, embedder=corpus_engine.embedder, store=corpus_engine.store)
 
 
 def closed_port_url() -> str:

@@ -27,7 +27,7 @@ from rag import Rag
 from rag.ingest.indexer import Indexer
 from rag.ingest.readers import MAX_FILE_BYTES
 from rag.retrieval.embed import Embedder
-from rag.store.chroma import chunk_text
+from rag.store.records import chunk_text
 from tests import docs
 from tests.conftest import CORPUS, make_settings
 from tests.docs import chunks

@@ -56,7 +56,7 @@ def main(out: Path) -> dict[str, object]:
         "page": page,
         "eval_code": eval_code,
         "eval_answered": sum(1 for q in report["questions"] if q["answer"] and not q["error"]),
-        "chroma_telemetry": engine.client.get_settings().anonymized_telemetry,
+        "chroma_telemetry": engine.store.client.get_settings().anonymized_telemetry,
         "gradio_analytics": gradio.analytics.analytics_enabled(),
         "page_analytics": demo.analytics_enabled,
         "env": {
