@@ -45,7 +45,9 @@ def run(tmp: Path, chunks: int, rounds: int) -> int:
         flag: Rag(base.model_copy(update={"keyword_index_in_background": flag})) for flag in (False, True)
     }
     report = engines[False].index()
-    units = engines[False].collection().count()
+    collection = engines[False].collection()
+    assert collection is not None  # the index run just created it
+    units = collection.count()
     print(f"{chunks} paragraphs: {units} units ({report.seconds:.0f} s to index)")
     asked = questions(6 * rounds, chunks)
     changed = sorted(corpus.glob("*.md"))[0]

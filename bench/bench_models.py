@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from rag import Rag, Settings  # noqa: E402
-from rag.answer.verify import content_words  # noqa: E402
+from rag.text import content_words  # noqa: E402
 
 
 def correct(answer_text: str, reference: str) -> bool:

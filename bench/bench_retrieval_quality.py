@@ -88,6 +88,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
         engine, seconds, written = index(settings)
         engines[layout] = engine
         col = engine.collection()
+        assert col is not None  # the index run just created it
         print(f"index {layout}: {col.count()} chunks, {seconds:.1f} s ({written} embedded in this run)")
     top_k = base.top_k
     runs = []
