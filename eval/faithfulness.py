@@ -309,8 +309,3 @@ def faithfulness(
     feats, checks = answer_features(answer, passages, question=question, similarity=similarity, claims=claims)
     score = calibration.score(feats)
     return FaithfulnessResult(score, score >= calibration.threshold, feats, checks)
-
-
-def faithfulness_score(claim: str, passages: Sequence[str]) -> float:
-    """`faithfulness(...).score` with the default calibration: a `Scorer` for `eval/judge_check.py`."""
-    return faithfulness(claim, passages).score

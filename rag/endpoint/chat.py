@@ -176,14 +176,3 @@ def stream_chat(
             if streamed or attempt > policy.retries or not _retriable(e):
                 raise _translate(e, url, float(llm.timeout), attempt) from e
         time.sleep(policy.delay(attempt))
-
-
-def complete_chat(
-    llm: OpenAILike,
-    messages: list[dict[str, str]],
-    *,
-    url: str,
-    max_tokens: int,
-    retry: RetryPolicy | None = None,
-) -> str:
-    return "".join(stream_chat(llm, messages, url=url, retry=retry, max_tokens=max_tokens, temperature=0.0))
