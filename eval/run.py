@@ -36,7 +36,8 @@ from eval.aggregate import (  # noqa: E402
 from eval.cache import AnswerCache, fingerprint_files, settings_that_matter  # noqa: E402
 from eval.convert import ATTRIBUTION, HALUEVAL_DIR, halueval_pairs  # noqa: E402
 from eval.dataset import DatasetError, Example, load_dataset  # noqa: E402
-from eval.judge_check import LABELLED_PATH, check_signals, load_pairs  # noqa: E402
+from eval.judge_check import LABELLED_PATH, check_signals  # noqa: E402
+from eval.pairs import load_pairs  # noqa: E402
 from eval.report import write_reports  # noqa: E402
 from eval.scoring import (  # noqa: E402
     CONTEXT_DEPTHS,
