@@ -33,8 +33,8 @@ from eval.engine import build_judge, load_settings  # noqa: E402
 from eval.faithfulness import DEFAULT, claim_supported, faithfulness  # noqa: E402
 from eval.judge import JudgeFailure  # noqa: E402
 from eval.logprob_judge import LogprobJudge  # noqa: E402
-from eval.metrics import accuracy, auroc, bootstrap_interval  # noqa: E402
 from eval.pairs import LabelledPair, load_pairs  # noqa: E402
+from eval.stats import accuracy, auroc, bootstrap_interval  # noqa: E402
 from eval.support import LEXICAL_THRESHOLD, content_word_score, lexical_score  # noqa: E402
 from rag import Rag  # noqa: E402
 
