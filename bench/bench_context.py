@@ -18,8 +18,8 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 
@@ -47,15 +47,17 @@ QUESTIONS = [  # bench_ask's questions, then the ones the answer-or-refuse work 
 Messages = list[dict[str, str]]
 
 
-@dataclass
-class Row:
-    """One question's prompt sizes and time-to-first-token samples, whole passages against focused."""
+class Row(NamedTuple):
+    """One question's prompt sizes and time-to-first-token samples, whole passages against focused.
+
+    (A NamedTuple, not a dataclass: the tests load this script by path, outside `sys.modules`.)
+    """
 
     question: str
     tokens_whole: int
     tokens_focus: int
-    seconds_whole: list[float] = field(default_factory=list)
-    seconds_focus: list[float] = field(default_factory=list)
+    seconds_whole: list[float]
+    seconds_focus: list[float]
 
 
 def prompts(engine: Rag, question: str, focus_chars: int) -> tuple[Messages, Messages]:
@@ -104,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         with httpx.Client(timeout=settings.request_timeout) as client:
             for i, q in enumerate(questions):
                 whole, cut = prompts(engine, q, settings.focus_chars)
-                row = Row(q, tokens(client, info.base_url, whole), tokens(client, info.base_url, cut))
+                row = Row(q, tokens(client, info.base_url, whole), tokens(client, info.base_url, cut), [], [])
                 for r in range(0 if args.smoke else args.rounds):
                     order = [(row.seconds_whole, whole), (row.seconds_focus, cut)]
                     for samples, msgs in order if (i + r) % 2 == 0 else order[::-1]:
