@@ -19,6 +19,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 
@@ -44,6 +45,19 @@ QUESTIONS = [  # bench_ask's questions, then the ones the answer-or-refuse work 
 
 
 Messages = list[dict[str, str]]
+
+
+class Row(NamedTuple):
+    """One question's prompt sizes and time-to-first-token samples, whole passages against focused.
+
+    (A NamedTuple, not a dataclass: the tests load this script by path, outside `sys.modules`.)
+    """
+
+    question: str
+    tokens_whole: int
+    tokens_focus: int
+    seconds_whole: list[float]
+    seconds_focus: list[float]
 
 
 def prompts(engine: Rag, question: str, focus_chars: int) -> tuple[Messages, Messages]:
@@ -88,34 +102,28 @@ def main(argv: list[str] | None = None) -> int:
         engine = Rag(settings)
         engine.index()
         info = engine.endpoint()
-        rows = []
+        rows: list[Row] = []
         with httpx.Client(timeout=settings.request_timeout) as client:
             for i, q in enumerate(questions):
                 whole, cut = prompts(engine, q, settings.focus_chars)
-                row = {
-                    "q": q,
-                    "tok_whole": tokens(client, info.base_url, whole),
-                    "tok_focus": tokens(client, info.base_url, cut),
-                    "t_whole": [],
-                    "t_focus": [],
-                }
+                row = Row(q, tokens(client, info.base_url, whole), tokens(client, info.base_url, cut), [], [])
                 for r in range(0 if args.smoke else args.rounds):
-                    order = [("t_whole", whole), ("t_focus", cut)]
-                    for key, msgs in order if (i + r) % 2 == 0 else order[::-1]:
-                        row[key].append(first_token_seconds(client, info.base_url, info.model, msgs))
+                    order = [(row.seconds_whole, whole), (row.seconds_focus, cut)]
+                    for samples, msgs in order if (i + r) % 2 == 0 else order[::-1]:
+                        samples.append(first_token_seconds(client, info.base_url, info.model, msgs))
                 rows.append(row)
         engine.close()
     print(f"{'question':52} {'tokens whole':>12} {'focused':>8} {'ttft whole':>10} {'focused':>8}")
     for row in rows:
-        tw = statistics.median(row["t_whole"]) if row["t_whole"] else float("nan")
-        tf = statistics.median(row["t_focus"]) if row["t_focus"] else float("nan")
-        print(f"{row['q'][:52]:52} {row['tok_whole']:12d} {row['tok_focus']:8d} {tw:10.2f} {tf:8.2f}")
-    med_w = statistics.median(r["tok_whole"] for r in rows)
-    med_f = statistics.median(r["tok_focus"] for r in rows)
+        tw = statistics.median(row.seconds_whole) if row.seconds_whole else float("nan")
+        tf = statistics.median(row.seconds_focus) if row.seconds_focus else float("nan")
+        print(f"{row.question[:52]:52} {row.tokens_whole:12d} {row.tokens_focus:8d} {tw:10.2f} {tf:8.2f}")
+    med_w = statistics.median(r.tokens_whole for r in rows)
+    med_f = statistics.median(r.tokens_focus for r in rows)
     print(f"\nmedian prompt tokens: whole {med_w:.0f}, focused {med_f:.0f}, ratio {med_f / med_w:.2f}")
     if not args.smoke:
-        tw = statistics.median(t for r in rows for t in r["t_whole"])
-        tf = statistics.median(t for r in rows for t in r["t_focus"])
+        tw = statistics.median(t for r in rows for t in r.seconds_whole)
+        tf = statistics.median(t for r in rows for t in r.seconds_focus)
         print(f"median time to first token: whole {tw:.2f} s, focused {tf:.2f} s, ratio {tf / tw:.2f}")
     return 0
 

@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 from eval import faithfulness as faithfulness_module  # noqa: E402
 from eval.convert import MTRAG_PATH, mtrag_pairs  # noqa: E402
 from eval.faithfulness import faithfulness  # noqa: E402
-from eval.judge_check import LabelledPair, load_pairs  # noqa: E402
+from eval.pairs import LabelledPair, load_pairs  # noqa: E402
 from eval.perturb import OUT_PATH as PERTURBED_PATH  # noqa: E402
 from rag.answer import support  # noqa: E402
 

@@ -171,7 +171,7 @@ def retrieval_latency(engine: Rag, n_queries: int, n_chunks: int) -> None:
     print(f"  first hybrid search (keyword index built from every passage): {first_hybrid:.1f} s")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--copies", type=int, default=4)
     ap.add_argument("--chunks", type=int, default=0, help="index a synthetic corpus of this many paragraphs")
@@ -179,7 +179,7 @@ def main() -> int:
     ap.add_argument("--queries", type=int, default=100, help="with --chunks: questions for step 5")
     ap.add_argument("--max-neighbors", type=int, help="build another HNSW graph than the store's")
     ap.add_argument("--ef-construction", type=int, help="build another HNSW graph than the store's")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     for key in ("max_neighbors", "ef_construction"):
         if getattr(args, key):
             rag.store.chroma.HNSW[key] = getattr(args, key)

@@ -45,7 +45,9 @@ def run(tmp: Path, chunks: int, rounds: int) -> int:
         flag: Rag(base.model_copy(update={"keyword_index_in_background": flag})) for flag in (False, True)
     }
     report = engines[False].index()
-    units = engines[False].collection().count()
+    collection = engines[False].collection()
+    assert collection is not None  # the index run just created it
+    units = collection.count()
     print(f"{chunks} paragraphs: {units} units ({report.seconds:.0f} s to index)")
     asked = questions(6 * rounds, chunks)
     changed = sorted(corpus.glob("*.md"))[0]
@@ -68,11 +70,11 @@ def run(tmp: Path, chunks: int, rounds: int) -> int:
     return 0
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--chunks", type=int, default=2000, help="paragraphs in the synthetic corpus")
     ap.add_argument("--rounds", type=int, default=3)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         return run(Path(tmp), args.chunks, args.rounds)
 

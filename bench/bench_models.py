@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from rag import Rag, Settings  # noqa: E402
-from rag.answer.verify import content_words  # noqa: E402
+from rag.text import content_words  # noqa: E402
 
 
 def correct(answer_text: str, reference: str) -> bool:
@@ -30,11 +30,11 @@ def correct(answer_text: str, reference: str) -> bool:
     return bool(ref) and len(ref & got) / len(ref) >= 0.5
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=16)
     ap.add_argument("--models", default="qwen2.5-coder-0.5b-instruct,qwen2.5-coder-1.5b-instruct")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     rows = [
         json.loads(line) for line in (REPO / "eval/datasets/corpus_qa.jsonl").read_text().splitlines() if line
     ]

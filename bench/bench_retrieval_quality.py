@@ -88,6 +88,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
         engine, seconds, written = index(settings)
         engines[layout] = engine
         col = engine.collection()
+        assert col is not None  # the index run just created it
         print(f"index {layout}: {col.count()} chunks, {seconds:.1f} s ({written} embedded in this run)")
     top_k = base.top_k
     runs = []
@@ -147,13 +148,13 @@ def _fmt(x: float | None) -> str:
     return "–" if x is None else f"{x:.3f}"
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=REPO / "corpus")
     ap.add_argument("--dataset", type=Path, default=REPO / "eval" / "datasets" / "corpus_qa.jsonl")
     ap.add_argument("--data-dir", type=Path, default=None, help="index here (default: a temporary dir)")
     ap.add_argument("--limit", type=int, default=None, help="only the first N questions")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     if args.data_dir is not None:
         return run(args, args.data_dir)
     with tempfile.TemporaryDirectory() as tmp:

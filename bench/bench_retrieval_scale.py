@@ -143,7 +143,7 @@ def measure(col: Any, vectors: np.ndarray, queries: np.ndarray, k: int) -> None:
     )
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--queries", type=int, default=200)
@@ -154,7 +154,7 @@ def main() -> int:
     ap.add_argument("--ef-construction", type=int)
     ap.add_argument("--max-neighbors", type=int)
     ap.add_argument("--work", type=Path, default=REPO / "bench" / "out" / "retrieval")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
 
     hnsw: dict[str, Any] = dict(HNSW)
     for key in ("ef_search", "ef_construction", "max_neighbors"):

@@ -131,12 +131,12 @@ def write_corpus(dest: Path, n_chunks: int, seed: int = 0, per_file: int = PER_F
     return files
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("dest", type=Path)
     ap.add_argument("--chunks", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     files = write_corpus(args.dest, args.chunks, args.seed)
     print(f"wrote {files} files, {args.chunks} paragraphs, to {args.dest}")
     return 0

@@ -29,9 +29,10 @@ import numpy as np  # noqa: E402
 
 from eval.convert import HALUEVAL_DIR, MTRAG_PATH, SQUAD_PATH, half, halueval_pairs, mtrag_pairs  # noqa: E402
 from eval.faithfulness import DEFAULT, Calibration, Similarity, answer_features  # noqa: E402
-from eval.judge_check import LABELLED_PATH, LabelledPair, load_pairs  # noqa: E402
-from eval.metrics import bootstrap_interval, fast_auroc  # noqa: E402
+from eval.judge_check import LABELLED_PATH  # noqa: E402
+from eval.pairs import LabelledPair, load_pairs  # noqa: E402
 from eval.perturb import generate  # noqa: E402
+from eval.stats import bootstrap_interval, fast_auroc  # noqa: E402
 
 PERTURBED_PATH = LABELLED_PATH.parent / "perturbed.jsonl"
 

@@ -36,7 +36,7 @@ from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from eval.dataset import Example, write_dataset  # noqa: E402
-from eval.judge_check import LabelledPair  # noqa: E402
+from eval.pairs import LabelledPair, write_pairs  # noqa: E402
 
 # the shared data sets sit beside the repository (../shared/datasets); EVAL_SHARED_DATASETS points elsewhere
 _BESIDE_REPO = Path(__file__).resolve().parents[2] / "shared" / "datasets"
@@ -198,25 +198,6 @@ def mtrag_pairs(source: Path = MTRAG_PATH) -> list[LabelledPair]:
 def half(group: str) -> str:
     """ "a" or "b": a fixed split by a hash of the group, so related pairs share a side."""
     return "ab"[hashlib.sha256(group.encode("utf-8")).digest()[0] % 2]
-
-
-def write_pairs(path: Path, pairs: Sequence[LabelledPair]) -> None:
-    """Write labelled pairs as .jsonl (optional fields only when set)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as fh:
-        for p in pairs:
-            obj: dict[str, object] = {
-                "id": p.id,
-                "passages": list(p.passages),
-                "claim": p.claim,
-                "supported": p.supported,
-                "kind": p.kind,
-            }
-            if p.question:
-                obj["question"] = p.question
-            if p.group:
-                obj["group"] = p.group
-            fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

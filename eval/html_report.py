@@ -10,6 +10,10 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+from matplotlib.figure import Figure
+
+from eval.scoring import METRIC_NOTES
+
 CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#222;max-width:1400px}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}
@@ -20,33 +24,29 @@ padding:4px;margin:2px 0 6px 1em;white-space:pre-wrap}.fail{color:#b00;font-weig
 """
 
 
-def _png(fig: Any) -> str:
+def _png(fig: Figure) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def charts(report: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(title, data URI) of each chart: metric means, latency per stage, per-question distributions."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    # Figures made directly (not through pyplot) draw on the Agg canvas with no GUI backend chosen, and are
+    # freed with their last reference: nothing global to set up or close.
     out = []
     agg = {k: v["mean"] for k, v in report["aggregate"].items() if v["mean"] is not None}
     if agg:
-        fig, ax = plt.subplots(figsize=(8, 0.35 * len(agg) + 1))
+        fig = Figure(figsize=(8, 0.35 * len(agg) + 1))
+        ax = fig.subplots()
         ax.barh(list(agg)[::-1], list(agg.values())[::-1], color="#4a7ab5")
         ax.set_xlim(0, 1)
         ax.set_xlabel("mean over questions where the metric applies")
         out.append(("Metrics", _png(fig)))
     lat = {k: v for k, v in (report.get("latency") or {}).items() if v["p50"] is not None}
     if lat:
-        fig, ax = plt.subplots(figsize=(8, 3))
+        fig = Figure(figsize=(8, 3))
+        ax = fig.subplots()
         xs = range(len(lat))
         ax.bar([x - 0.2 for x in xs], [v["p50"] for v in lat.values()], 0.4, label="p50")
         ax.bar([x + 0.2 for x in xs], [v["p95"] for v in lat.values()], 0.4, label="p95")
@@ -61,7 +61,8 @@ def charts(report: Mapping[str, Any]) -> list[tuple[str, str]]:
     series = {k: [v for v in vals if v is not None] for k, vals in series.items()}
     series = {k: v for k, v in series.items() if v}
     if series:
-        fig, ax = plt.subplots(figsize=(8, 3))
+        fig = Figure(figsize=(8, 3))
+        ax = fig.subplots()
         ax.hist(list(series.values()), bins=10, range=(0, 1), label=list(series))
         ax.set_xlabel("per-question score")
         ax.set_ylabel("questions")
@@ -136,8 +137,6 @@ def _question_row(q: Mapping[str, Any]) -> list[str]:
 
 def render_html(report: Mapping[str, Any]) -> str:
     """The whole report as one HTML document."""
-    from eval.report import METRIC_NOTES
-
     delta = (report.get("baseline") or {}).get("delta") or {}
     metric_rows = []
     for name, agg in report["aggregate"].items():

@@ -23,60 +23,24 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
+from tqdm import tqdm  # noqa: E402
+
+from eval.convert import HALUEVAL_DIR, halueval_pairs  # noqa: E402
+from eval.engine import build_judge, load_settings  # noqa: E402
 from eval.faithfulness import DEFAULT, claim_supported, faithfulness  # noqa: E402
-from eval.metrics import accuracy, auroc, bootstrap_interval  # noqa: E402
+from eval.judge import JudgeFailure  # noqa: E402
+from eval.logprob_judge import LogprobJudge  # noqa: E402
+from eval.pairs import LabelledPair, load_pairs  # noqa: E402
+from eval.stats import accuracy, auroc, bootstrap_interval  # noqa: E402
 from eval.support import LEXICAL_THRESHOLD, content_word_score, lexical_score  # noqa: E402
+from rag import Rag  # noqa: E402
 
 LABELLED_PATH = Path(__file__).resolve().parent / "labelled" / "claims.jsonl"
 
 Scorer = Callable[[str, Sequence[str]], float]
-
-
-@dataclass(frozen=True)
-class LabelledPair:
-    id: str
-    passages: tuple[str, ...]
-    claim: str
-    supported: bool
-    kind: str = ""
-    question: str = ""
-    """The question the claim answers, when known (the support windows then read it)."""
-    group: str = ""
-    """What keeps related pairs on one side of a split (MTRAG: the conversation)."""
-
-
-def load_pairs(path: Path) -> list[LabelledPair]:
-    """Read labelled pairs (`{"id", "passages", "claim", "supported", "kind"?, "question"?, "group"?}`);
-    errors name the line."""
-    pairs = []
-    for lineno, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            passages = obj["passages"]
-            if not isinstance(passages, list) or not all(isinstance(p, str) for p in passages):
-                raise ValueError("'passages' must be a list of strings")
-            if not isinstance(obj["supported"], bool) or not isinstance(obj["claim"], str):
-                raise ValueError("'claim' must be a string and 'supported' a bool")
-            pairs.append(
-                LabelledPair(
-                    str(obj["id"]),
-                    tuple(passages),
-                    obj["claim"],
-                    obj["supported"],
-                    obj.get("kind", ""),
-                    obj.get("question", ""),
-                    obj.get("group", ""),
-                )
-            )
-        except (ValueError, KeyError, TypeError) as err:
-            raise ValueError(f"{path}:{lineno}: {err}") from err
-    return pairs
 
 
 def model_free_signals() -> dict[str, Scorer]:
@@ -163,8 +127,6 @@ def check_signals(
     for name, (scores, threshold) in _model_free_scores(pairs).items():
         out["signals"][name] = signal_quality(scores, labels, threshold, kinds)
     if judge is not None:
-        from eval.judge import JudgeFailure
-
         subset = list(pairs)
         if judge_limit is not None and judge_limit < len(pairs):
             step = len(pairs) / judge_limit
@@ -189,10 +151,6 @@ def check_signals(
 
 
 def _progress(items: Sequence[Any], desc: str) -> Any:
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return items
     return tqdm(items, desc=desc, unit="pair")
 
 
@@ -237,8 +195,6 @@ def run_checks(
         }
     }
     if halueval is not None:
-        from eval.convert import halueval_pairs
-
         pairs = halueval_pairs(halueval, limit=halueval_limit)
         result["halueval"] = {
             "path": str(halueval),
@@ -249,8 +205,6 @@ def run_checks(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python eval/judge_check.py`: print each signal's accuracy and AUROC; exit 0."""
-    from eval.convert import HALUEVAL_DIR
-
     parser = argparse.ArgumentParser(prog="eval/judge_check.py", description=__doc__.splitlines()[0])
     parser.add_argument("--labelled", type=Path, default=LABELLED_PATH, help="labelled pairs (.jsonl)")
     parser.add_argument(
@@ -276,17 +230,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     judge: Any = None
     engine: Any = None
     if args.judge == "llm":
-        from eval.engine import build_judge, load_settings
-        from rag import Rag
-
         settings = load_settings()
         engine = Rag(settings)
         judge = build_judge(settings, engine, base_url=args.judge_base_url, model=args.judge_model)
     elif args.judge == "logprob":
-        from eval.engine import build_judge, load_settings
-        from eval.logprob_judge import LogprobJudge
-        from rag import Rag
-
         settings = load_settings()
         engine = Rag(settings)
         base = build_judge(settings, engine, base_url=args.judge_base_url, model=args.judge_model)

@@ -36,8 +36,8 @@ from collections.abc import Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from eval.convert import SQUAD_PATH, write_pairs  # noqa: E402
-from eval.judge_check import LabelledPair  # noqa: E402
+from eval.convert import SQUAD_PATH  # noqa: E402
+from eval.pairs import LabelledPair, write_pairs  # noqa: E402
 from rag.text import STOPWORDS, sentence_spans  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]

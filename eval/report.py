@@ -10,24 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.html_report import render_html
-
-METRIC_NOTES = {
-    "faithfulness": "calibrated score (eval/faithfulness.py) of the claims against the passages they cite",
-    "faithfulness_baseline": "the independent reading: answer's content words found in its cited passages",
-    "citation_recall": "ALCE: sentences supported by their cited passages together",
-    "citation_precision": "ALCE: citations that are not irrelevant",
-    "groundedness_lexical": "share of each sentence's content words found in its cited passages",
-    "correctness_f1": "SQuAD token F1 against the reference answer(s)",
-    "correctness_recall": "share of the reference answer's tokens found in the answer",
-    "retrieval_recall_at_k": "reference files among the retrieved passages' files",
-    "mrr": "1 / rank of the first reference file",
-    "refusal_accuracy": "refused exactly the unanswerable questions",
-    "answered_rate": "questions that got an answer (no error)",
-    "faithfulness_judge": "claims the LLM judge calls supported",
-    "citation_recall_judge": "ALCE citation recall, LLM judge as entailment",
-    "citation_precision_judge": "ALCE citation precision, LLM judge as entailment",
-    "correctness_judge": "answers the LLM judge calls correct",
-}
+from eval.scoring import METRIC_NOTES
 
 
 def _fmt(value: Any, digits: int = 3) -> str:

@@ -25,6 +25,8 @@ from datetime import datetime, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
+from tqdm import tqdm  # noqa: E402
+
 from eval.aggregate import (  # noqa: E402
     aggregate,
     baseline_delta,
@@ -34,18 +36,26 @@ from eval.aggregate import (  # noqa: E402
     parse_threshold,
 )
 from eval.cache import AnswerCache, fingerprint_files, settings_that_matter  # noqa: E402
-from eval.convert import ATTRIBUTION, HALUEVAL_DIR, halueval_pairs  # noqa: E402
-from eval.dataset import DatasetError, Example, load_dataset  # noqa: E402
-from eval.judge_check import LABELLED_PATH, check_signals, load_pairs  # noqa: E402
-from eval.report import write_reports  # noqa: E402
-from eval.scoring import (  # noqa: E402
-    CONTEXT_DEPTHS,
-    METRICS,
-    context_hit,
-    retrieved_files,
-    score_answer,
-    score_retrieval,
+from eval.convert import (  # noqa: E402
+    ATTRIBUTION,
+    HALUEVAL_DIR,
+    MTRAG_PATH,
+    SQUAD_PATH,
+    half,
+    halueval_pairs,
+    mtrag_pairs,
 )
+from eval.dataset import DatasetError, Example, load_dataset  # noqa: E402
+from eval.engine import CachedAsker, ReplayingRag, build_judge, load_settings  # noqa: E402
+from eval.faithfulness import DEFAULT  # noqa: E402
+from eval.judge_check import LABELLED_PATH, check_signals  # noqa: E402
+from eval.pairs import load_pairs  # noqa: E402
+from eval.perturb import OUT_PATH as PERTURBED_PATH  # noqa: E402
+from eval.perturb import generate  # noqa: E402
+from eval.record import answer_and_score  # noqa: E402
+from eval.report import write_reports  # noqa: E402
+from eval.scoring import METRICS  # noqa: E402
+from rag import ConfigError, EndpointUnavailable, RagError  # noqa: E402
 
 EVAL_DIR = Path(__file__).resolve().parent
 DEFAULT_DATASET = EVAL_DIR / "datasets" / "corpus_qa.jsonl"
@@ -112,8 +122,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DatasetError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    from rag import EndpointUnavailable, RagError
-
     try:
         report = evaluate(args, examples)
     except EndpointUnavailable as err:
@@ -175,9 +183,6 @@ def finish(
 
 def evaluate(args: argparse.Namespace, examples: Sequence[Example]) -> dict[str, Any]:
     """Index, answer (or retrieve), score every example; the report dict without baseline and gate."""
-    from eval.cache import AnswerCache
-    from eval.engine import ReplayingRag, load_settings
-
     settings = load_settings(args.corpus)
     calls = AnswerCache((args.cache_dir or args.out / "cache") / "chat")
     engines = [ReplayingRag(settings, calls=calls)]
@@ -200,9 +205,6 @@ def _evaluate(
     examples: Sequence[Example],
     reconnect: Callable[[], Any] | None = None,
 ) -> dict[str, Any]:
-    from eval.engine import CachedAsker, build_judge
-    from rag import ConfigError
-
     index_report = None if args.no_index else engine.index(show_progress=True)
     corpus_fp = fingerprint_files(settings.corpus_dir)
     if args.retrieval_only and not hasattr(engine, "retrieve"):
@@ -213,7 +215,7 @@ def _evaluate(
     cache = AnswerCache(args.cache_dir or args.out / "cache")
     asker = CachedAsker(engine, settings, cache, corpus_fp, reconnect)
     records = [
-        _answer_and_score(example, asker.engine, asker, judge, settings.top_k, args.retrieval_only)
+        answer_and_score(example, asker.engine, asker, judge, settings.top_k, args.retrieval_only)
         for example in _progress(examples)
     ]
     checks = {} if args.no_judge_check else signal_checks(judge, args.judge_check_limit)
@@ -245,51 +247,6 @@ def _evaluate(
     return assemble(records, meta)
 
 
-def _answer_and_score(
-    example: Example, engine: Any, asker: Any, judge: Any | None, top_k: int, retrieval_only: bool
-) -> dict[str, Any]:
-    from eval.engine import retrieve
-    from rag import EndpointUnavailable, RagError
-
-    cached, error = False, None
-    try:
-        if retrieval_only:
-            answer = retrieve(engine, example)
-        else:
-            answer, cached = asker.ask(example)
-    except RagError as err:
-        if isinstance(err, EndpointUnavailable):
-            raise  # nothing after this would be answered either
-        # one bad question (a timeout, a question too long) does not end the run; it is reported
-        answer, error = {"text": "", "sources": [], "refused": False}, f"{type(err).__name__}: {err}"
-    if error:
-        scored: dict[str, Any] = {"metrics": {}, "claims": [], "judge_failures": 0}
-    elif retrieval_only:
-        metrics = {**score_retrieval(example, answer, top_k), "answered_rate": 1.0}
-        metrics.update(_context_at_depths(example, engine, answer, top_k))
-        scored = {"metrics": metrics, "claims": [], "judge_failures": 0}
-    else:
-        scored = score_answer(example, answer, k=top_k, judge=judge)
-    return make_record(example, answer, scored, cached=cached, error=error)
-
-
-def _context_at_depths(
-    example: Example, engine: Any, answer: dict[str, Any], top_k: int
-) -> dict[str, float | None]:
-    """`answer_in_context_at_<n>` for each of `CONTEXT_DEPTHS`, each from a retrieval of its own with
-    top_k = n, as a model given n passages would read them (passages merged around neighbouring hits differ
-    with the depth, so a prefix of the deepest retrieval would not be the same)."""
-    from eval.engine import retrieve
-
-    if not example.answerable:
-        return dict.fromkeys((f"answer_in_context_at_{n}" for n in CONTEXT_DEPTHS), None)
-    out = {}
-    for n in CONTEXT_DEPTHS:
-        got = answer if n == top_k else retrieve(engine, example, top_k=n)
-        out[f"answer_in_context_at_{n}"] = context_hit(example, got, n)
-    return out
-
-
 def assemble(records: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
     """The report dict: `meta` (run, settings, models, corpus...) plus the numbers computed from `records`."""
     return {
@@ -308,11 +265,6 @@ def assemble(records: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, A
 def signal_checks(judge: Any | None, judge_limit: int | None) -> dict[str, Any]:
     """Each faithfulness signal on the labelled claims (judge included), the perturbed pairs, the two MTRAG
     halves (the one `faithfulness` was fitted on marked `fit_set`) and HaluEval (model-free only)."""
-    from eval.convert import MTRAG_PATH, SQUAD_PATH, half, mtrag_pairs
-    from eval.faithfulness import DEFAULT
-    from eval.perturb import OUT_PATH as PERTURBED_PATH
-    from eval.perturb import generate
-
     checks = {
         "labelled_claims": check_signals(load_pairs(LABELLED_PATH), judge=judge, judge_limit=judge_limit)
     }
@@ -332,32 +284,6 @@ def signal_checks(judge: Any | None, judge_limit: int | None) -> dict[str, Any]:
     return checks
 
 
-def make_record(
-    example: Example, answer: dict[str, Any], scored: dict[str, Any], *, cached: bool, error: str | None
-) -> dict[str, Any]:
-    return {
-        "id": example.id,
-        "question": example.question,
-        "answerable": example.answerable,
-        "tags": list(example.tags),
-        "reference_answer": example.reference_answer,
-        "reference_sources": list(example.reference_sources),
-        "search_query": answer.get("search_query") or example.question,
-        "answer": answer.get("text", ""),
-        "refused": bool(answer.get("refused")),
-        "model": answer.get("model", ""),
-        "retrieved": retrieved_files(answer),
-        "passages": [
-            {k: s.get(k) for k in ("n", "file", "page", "text", "score", "cited")}
-            for s in answer.get("sources", [])
-        ],
-        "timings": answer.get("timings", {}),
-        "cached": cached,
-        "error": error,
-        **scored,
-    }
-
-
 def _index_dict(report: Any) -> dict[str, Any] | None:
     if report is None:
         return None
@@ -367,8 +293,6 @@ def _index_dict(report: Any) -> dict[str, Any] | None:
 
 
 def _progress(items: Sequence[Example]) -> Any:
-    from tqdm import tqdm
-
     return tqdm(items, desc="eval", unit="question", mininterval=1.0)
 
 

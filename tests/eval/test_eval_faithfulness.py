@@ -13,8 +13,9 @@ from evalcases import BAKERY, BRIDGE
 from eval.calibrate import logistic_fit
 from eval.convert import MTRAG_PATH, SQUAD_PATH, half, mtrag_pairs
 from eval.faithfulness import DEFAULT, answer_claims, claim_supported, faithfulness
-from eval.judge_check import LabelledPair, check_signals, load_pairs, main
+from eval.judge_check import check_signals, main
 from eval.logprob_judge import LogprobJudge, yes_probability
+from eval.pairs import LabelledPair, load_pairs
 from eval.perturb import OUT_PATH, generate, negated, swapped_names, with_addition, wrong_number
 
 # Per-kind accuracy on eval/labelled/perturbed.jsonl as reported in eval/README.md (floored to 2 decimals):

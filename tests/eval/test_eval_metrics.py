@@ -4,9 +4,7 @@ import pytest
 from evalcases import BAKERY, BRIDGE
 
 from eval.metrics import (
-    accuracy,
     answer_in_context,
-    auroc,
     citation_precision,
     citation_recall,
     claim_support_rate,
@@ -18,6 +16,7 @@ from eval.metrics import (
     token_f1,
     token_recall,
 )
+from eval.stats import accuracy, auroc
 from eval.text import CitedSentence, cited_sentences
 
 PASSAGES = {1: BRIDGE, 2: BAKERY}

@@ -10,7 +10,8 @@ from evalcases import BAKERY, BRIDGE, sources
 
 from eval.aggregate import aggregate, baseline_delta, context_size, gate, latency, parse_threshold
 from eval.dataset import Example
-from eval.run import assemble, finish, main, make_record
+from eval.record import make_record
+from eval.run import assemble, finish, main
 from eval.scoring import score_answer
 
 EXAMPLES = [
@@ -179,23 +180,21 @@ class _DyingAsker:
 
 
 def test_answer_and_score__a_timeout_is_recorded_and_counted_not_scored() -> None:
-    from eval.run import _answer_and_score
+    from eval.record import answer_and_score
     from rag import EndpointTimeout
 
     asker = _DyingAsker(EndpointTimeout("no answer within 120 s", url="http://x/v1"))
-    record = _answer_and_score(EXAMPLES[0], None, asker, None, 4, False)
+    record = answer_and_score(EXAMPLES[0], None, asker, None, 4, False)
     assert record["error"] == "EndpointTimeout: no answer within 120 s" and record["metrics"] == {}
     assert aggregate([record])["answered_rate"] == {"mean": 0.0, "n": 1}
 
 
 def test_answer_and_score__an_unavailable_endpoint_stops_the_run() -> None:
-    from eval.run import _answer_and_score
+    from eval.record import answer_and_score
     from rag import EndpointUnavailable
 
     with pytest.raises(EndpointUnavailable):
-        _answer_and_score(
-            EXAMPLES[0], None, _DyingAsker(EndpointUnavailable("down", url="u")), None, 4, False
-        )
+        answer_and_score(EXAMPLES[0], None, _DyingAsker(EndpointUnavailable("down", url="u")), None, 4, False)
 
 
 def test_context_size__median_of_the_characters_each_question_was_given() -> None:

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from evalcases import BAKERY, BRIDGE
 
-from eval.judge_check import LABELLED_PATH, check_signals, load_pairs
+from eval.judge_check import LABELLED_PATH, check_signals
+from eval.pairs import load_pairs
 from eval.support import LEXICAL_THRESHOLD, content_word_score, lexical_check, lexical_supports
 
 
