@@ -94,7 +94,8 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     runs = []
     for c in configs(base):
         eng = engines[c.layout]
-        runs.append((c, Retriever(collection=eng.collection(), embedder=eng.embedder, options=c.options)))
+        col = eng.collection(create=True)  # indexed above: this opens it
+        runs.append((c, Retriever(collection=col, embedder=eng.embedder, options=c.options)))
     for _, r in runs:
         r.retrieve("warm-up", top_k)  # builds the BM25 index if not built yet
     rows: dict[str, dict[str, list[float]]] = {c.name: {} for c, _ in runs}
