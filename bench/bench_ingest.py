@@ -47,8 +47,9 @@ from synthetic_corpus import questions, write_corpus  # noqa: E402
 import rag.store.chroma  # noqa: E402
 from rag import Rag, Settings  # noqa: E402
 from rag.ingest.chunk import chunk_document, embed_text  # noqa: E402
-from rag.ingest.indexer import Indexer, file_sha256, scan_folder  # noqa: E402
+from rag.ingest.indexer import Indexer  # noqa: E402
 from rag.ingest.readers import read_document  # noqa: E402
+from rag.ingest.scan import file_sha256, scan_folder  # noqa: E402
 
 
 def build_corpus(dest: Path, copies: int) -> None:

@@ -33,7 +33,7 @@ from rag.types import Answer, Delta, Quote, Searching, Source, Status, StreamEve
 
 if TYPE_CHECKING:
     from rag.engine import Rag
-    from rag.ingest.indexer import IndexReport
+    from rag.ingest.scan import IndexReport
 
 __all__ = [
     "Answer",

@@ -17,7 +17,8 @@ from rag.answer.support import Thresholds
 from rag.endpoint.discover import ModelEndpoint
 from rag.errors import IndexEmpty, IngestError, RagError
 from rag.ingest.catalog import IndexedDocument, list_documents
-from rag.ingest.indexer import INGEST_VERSION, Indexer, IndexReport, Progress
+from rag.ingest.indexer import Indexer
+from rag.ingest.scan import INGEST_VERSION, IndexReport, Progress
 from rag.retrieval.embed import Embedder, embedder_name, make_embedder
 from rag.retrieval.retriever import RetrievalOptions, Retriever
 from rag.serving.model_server import EndpointInfo

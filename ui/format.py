@@ -16,7 +16,6 @@ from rag.types import Answer, Source, Status
 
 STREAM_CURSOR = '<span class="rag-cursor">▍</span>'
 
-_CITE_RE = re.compile(r"\[(\d{1,3})\]")
 _CITE_OR_BRACKET_RE = re.compile(r"\[(\d{1,3})\]|[\[\]]")
 _BRACKET_ENTITY = {"[": "&#91;", "]": "&#93;"}
 

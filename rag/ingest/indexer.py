@@ -18,9 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import chromadb.errors
 from filelock import FileLock, Timeout
@@ -28,95 +26,14 @@ from llama_index.core.schema import TextNode
 
 from rag.errors import IndexBusy, IngestError
 from rag.ingest.chunk import chunk_document, embed_text
-from rag.ingest.readers import SUPPORTED_SUFFIXES, Unreadable, check_size, read_document
+from rag.ingest.readers import Unreadable, check_size, read_document
+from rag.ingest.scan import INGEST_VERSION, IndexedFile, IndexReport, Progress, file_sha256, scan_folder
 from rag.retrieval.embed import Embedder
 from rag.settings import Settings
 from rag.store.chroma import Collection
 from rag.store.collections import INDEXED_AT_KEY
 from rag.store.embedded import store_failure
 from rag.store.records import chunk_metadata
-
-INGEST_VERSION = 3  # bump when readers or chunking change what a file turns into
-# 3: units within paragraphs, with their paragraph and token count (read back by rag.retrieval.window)
-
-Progress = Callable[[int, int, str], None]
-"""progress(done_files, total_files, current_file)"""
-
-
-@dataclass
-class IndexReport:
-    """What one indexing run did."""
-
-    added: int = 0
-    updated: int = 0
-    deleted: int = 0
-    unchanged: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    chunks_written: int = 0
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        line = (
-            f"added {self.added}, updated {self.updated}, deleted {self.deleted}, "
-            f"unchanged {self.unchanged}, skipped {len(self.skipped)} ({self.chunks_written} chunks embedded "
-            f"in {self.seconds:.1f} s)"
-        )
-        return "\n".join([line] + [f"  skipped {f}: {why}" for f, why in self.skipped])
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "added": self.added,
-            "updated": self.updated,
-            "deleted": self.deleted,
-            "unchanged": self.unchanged,
-            "skipped": [{"file": f, "reason": r} for f, r in self.skipped],
-            "chunks_written": self.chunks_written,
-            "seconds": round(self.seconds, 3),
-        }
-
-
-@dataclass
-class _Indexed:
-    """One file as the index holds it."""
-
-    ids_by_hash: dict[str, list[str]] = field(default_factory=dict)
-    n_chunks: dict[str, int] = field(default_factory=dict)
-    abs_path: str = ""
-
-    def complete_hash(self) -> str | None:
-        if len(self.ids_by_hash) != 1:
-            return None
-        ((h, ids),) = self.ids_by_hash.items()
-        return h if len(ids) == self.n_chunks.get(h, -1) else None
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
-
-
-def scan_folder(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Supported files below `root` (hidden entries and directory symlinks not followed), and the others."""
-    found: list[Path] = []
-    other: list[tuple[Path, str]] = []
-
-    def unreadable_folder(err: OSError) -> None:  # os.walk would pass over it without a word
-        other.append((Path(err.filename or root), f"cannot read folder ({err.strerror})"))
-
-    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable_folder, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            p = Path(dirpath) / name
-            if p.suffix.lower() in SUPPORTED_SUFFIXES:
-                found.append(p)
-            else:
-                other.append((p, f"unsupported type {p.suffix or '(none)'}"))
-    return found, other
 
 
 class Indexer:
@@ -142,13 +59,13 @@ class Indexer:
                 return resolved.relative_to(base).as_posix()
         return resolved.as_posix()
 
-    def indexed_files(self) -> dict[str, _Indexed]:
-        out: dict[str, _Indexed] = {}
+    def indexed_files(self) -> dict[str, IndexedFile]:
+        out: dict[str, IndexedFile] = {}
         for got in self.collection.pages(include=["metadatas"]):
             for cid, md in zip(got["ids"], got["metadatas"], strict=True):
                 if not md or "file" not in md:
                     continue
-                entry = out.setdefault(str(md["file"]), _Indexed())
+                entry = out.setdefault(str(md["file"]), IndexedFile())
                 h = str(md.get("file_hash", ""))
                 entry.ids_by_hash.setdefault(h, []).append(cid)
                 entry.n_chunks[h] = int(md.get("n_chunks", -1))
@@ -310,7 +227,7 @@ class Indexer:
 
     def _select(
         self, paths: Iterable[Path] | None
-    ) -> tuple[list[Path], list[tuple[Path, str]], Callable[[str, _Indexed], bool]]:
+    ) -> tuple[list[Path], list[tuple[Path, str]], Callable[[str, IndexedFile], bool]]:
         """The files to consider, the ones passed over, and which indexed files this run may delete."""
         if paths is None:
             root = self.settings.corpus_dir
@@ -336,7 +253,7 @@ class Indexer:
             else:
                 singles.add(self.file_key(p))
 
-        def in_scope(key: str, entry: _Indexed) -> bool:
+        def in_scope(key: str, entry: IndexedFile) -> bool:
             return key in singles or any(entry.abs_path.startswith(r + os.sep) for r in roots)
 
         return files, other, in_scope

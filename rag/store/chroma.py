@@ -8,7 +8,7 @@ connection anew).
 
 The embedder that filled a collection is recorded in its metadata; opening it with another embedder is an
 `IndexMismatch` that says to re-index, never a silent mix of vector spaces. So is the layout of its chunks
-(`rag.ingest.indexer.INGEST_VERSION`): searching an index whose chunks were cut another way is an
+(`rag.ingest.scan.INGEST_VERSION`): searching an index whose chunks were cut another way is an
 `IndexMismatch` that says to run `rag index`, which re-cuts every file.
 """
 
@@ -37,7 +37,7 @@ bench/bench_retrieval_scale.py at 100k chunks, where near-duplicate sentences ma
 Chroma's defaults (100, 100, 16) found 0.94 of the exact top 4 already at 10k chunks. A denser graph searched
 narrowly finds 0.98 of it in a little over half the time of a brute-force scan (0.51-0.60x); more care at
 construction would search faster still, but costs indexing time, which this graph already raises from 10 % to
-17 % of a 100k-chunk index run (README, "Beyond one machine", has the measured trade-off)."""
+17 % of a 100k-chunk index run (bench/README.md, "100k chunks", has the measured trade-off)."""
 
 LAYOUT_KEY = "layout"
 REVISION_KEY = "revision"
