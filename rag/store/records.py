@@ -14,8 +14,8 @@ def chunk_metadata(node: BaseNode) -> dict[str, Any]:
     """What a chunk is stored as, beside its vector: its metadata and LlamaIndex's record of the node, the
     text inside that record (`_node_content`). The text is not also given to Chroma as the chunk's document:
     Chroma builds a trigram full-text index of every document, which nothing here searches (keyword search is
-    our own BM25), and which took 41 % of Chroma's write time on chunks of ~1,200 characters (README,
-    "Indexing")."""
+    our own BM25), and which took 41 % of Chroma's write time on chunks of ~1,200 characters (bench/README.md,
+    "Chunk text stored once")."""
     return node_to_metadata_dict(node, remove_text=False, flat_metadata=True)
 
 
