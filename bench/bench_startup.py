@@ -65,11 +65,11 @@ def _time(argv: list[str], env: dict[str, str], runs: int) -> tuple[float, list[
     return statistics.median(seconds), heavy
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     raw = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=raw)
     parser.add_argument("--runs", type=int, default=5, help="runs per command (the median is reported)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
         data_dir = Path(tmp)
@@ -91,7 +91,8 @@ def main() -> None:
             median, heavy = _time(argv, {**env, **extra}, args.runs)
             base = base or median
             print(f"{name:<36} {median:>9.2f} {median / base:>7.1f}  {', '.join(heavy) or '-'}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

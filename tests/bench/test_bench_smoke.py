@@ -147,6 +147,18 @@ def test_ui_ttft__page_and_endpoint_side_by_side(
     assert re.search(r"median of differences +[+-]\d+ ms", out), out
 
 
+def test_bench_startup__times_each_light_command_and_finds_no_heavy_import(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert load("bench_startup").main(["--runs", "1"]) == 0
+    out = lines_of(capsys)
+    assert out[0].split()[:3] == ["command", "median", "s"], out
+    light = ("rag --help", "rag status (closed endpoint)", "rag status (embedded, not started)", "rag docs")
+    for command in light:
+        (row,) = [line for line in out if line.startswith(command + " ")]
+        assert re.fullmatch(rf"{re.escape(command)} +{NUMBER} +{NUMBER}  -", row), row
+
+
 def test_bench_scripts__each_has_a_smoke_test_here_or_beside_its_subject() -> None:
     here = Path(__file__).read_text()
     elsewhere = {"bench_context": REPO / "tests/test_bench_context.py",
