@@ -71,3 +71,95 @@ def test_evidence__a_figure_given_as_a_count_of_something_else_is_missing() -> N
     right = evidence_in("3.5 trillion tokens", falcon, question="How many tokens was Falcon 180B trained on?")
     assert wrong is not None and wrong.missing_numbers == ("180",) and not wrong.answers(Thresholds())
     assert right is not None and right.answers(Thresholds())
+
+
+def test_evidence__an_acronym_the_question_uses_may_be_written_out_in_the_passage() -> None:
+    rag = Passage(
+        "The document collection was Wikipedia, split into about 21 million passages of 100 words each.",
+        "Retrieval-augmented generation",
+    )
+    senators = Passage("In June 2023 two United States senators wrote to Mark Zuckerberg about the weights.")
+    assert evidence_in(  # RAG: the initials of the title's words
+        "21 million", rag, question="Into how many passages was Wikipedia split for RAG?"
+    ).answers(Thresholds())
+    ev = evidence_in("Two senators wrote.", senators, question="Which US senators wrote to Zuckerberg?")
+    assert ev is not None and not ev.question_names_missing
+    # two letters must be two capitalised words: "using some" does not spell US
+    ev = evidence_in(
+        "Two senators wrote.",
+        Passage("Using some care, two senators wrote."),
+        question="Which US senators wrote?",
+    )
+    assert ev is not None and ev.question_names_missing
+
+
+def test_evidence__a_short_list_after_a_colon_is_one_window() -> None:
+    passage = Passage(
+        "LeCun described open-source AI as the only viable path to three goals:\n"
+        "1. global AI sovereignty,\n2. cultural diversity,\n3. long-term safety.\nHe then took questions."
+    )
+    ev = evidence_in(
+        "LeCun called open-source AI the only viable path to global AI sovereignty, cultural diversity and "
+        "long-term safety.",
+        passage,
+        question="LeCun called open-source AI the only viable path to what?",
+    )
+    assert ev is not None and ev.answers(Thresholds())
+    assert "long-term safety" in passage.text[ev.start : ev.end]
+
+
+def test_evidence__a_figure_answers_only_beside_the_word_the_question_counts() -> None:
+    passage = Passage(
+        "Mistral AI was founded in April 2023 in Paris. Two architectural choices made Mistral 7B efficient.",
+        "Mistral AI",
+    )
+    borrowed = evidence_in(
+        "Mistral AI has 2 employees.", passage, question="How many employees does Mistral AI have?"
+    )
+    assert (
+        borrowed is not None and borrowed.missing_asked == ("employ",) and not borrowed.answers(Thresholds())
+    )
+    counted = evidence_in(
+        "Two architectural choices made it efficient.",
+        passage,
+        question="How many architectural choices made Mistral 7B efficient?",
+    )
+    assert counted is not None and counted.answers(Thresholds())
+
+
+def test_evidence__a_denial_the_window_does_not_make_is_not_supported() -> None:
+    passage = Passage(
+        "The graph isomorphism problem is an example of a problem believed to be NP-intermediate."
+    )
+    ev = evidence_in(
+        "The graph isomorphism problem is not an example of an NP-intermediate problem.", passage
+    )
+    assert ev is not None and ev.negation_missing and not ev.supports(Thresholds())
+
+
+def test_evidence__an_answer_that_only_repeats_the_question_does_not_answer() -> None:
+    passage = Passage(
+        "Blending their maternal Frankish heritage with Old Norse traditions, they formed a new culture."
+    )
+    echo = evidence_in(
+        "Maternal Old Norse traditions merged with Old Norse traditions.",
+        passage,
+        question="What did maternal Old Norse traditions merge with?",
+    )
+    assert echo is not None and not echo.adds_facts and not echo.answers(Thresholds())
+    yes = evidence_in(
+        "Old Norse traditions blended with the Frankish heritage.",
+        passage,
+        question="Did Old Norse traditions blend with the Frankish heritage?",
+    )
+    assert yes is not None and yes.adds_facts
+
+
+def test_evidence__a_hyphenated_term_of_the_question_must_stand_whole() -> None:
+    passage = Passage("A polynomial-time reduction means that the reduction process takes polynomial time.")
+    ev = evidence_in(
+        "The reduction process takes polynomial time.",
+        passage,
+        question="What is the meaning of polynomial-space reduction?",
+    )
+    assert ev is not None and ev.question_names_missing and not ev.answers(Thresholds())

@@ -136,3 +136,14 @@ def test_verify__evidence_points_at_the_supporting_sentence() -> None:
     )
     (ev,) = v.sentences[0].evidence
     assert ev.passage == 1 and PASSAGES[0][ev.start : ev.end] == PASSAGES[0]
+
+
+def test_verify__a_fact_from_a_passage_about_another_thing_does_not_answer() -> None:
+    jepa = Passage("A ViT-Huge/14 could be trained with I-JEPA using 16 A100 GPUs in under 72 hours.", "JEPA")
+    pile = Passage("In December 2020 it released the Pile, an English text dataset of 825 GiB.", "EleutherAI")
+    result = verify_answer(
+        "The I-JEPA ViT-Huge/14 model was trained on the Pile dataset.",
+        [jepa, pile],
+        question="Which dataset was the I-JEPA ViT-Huge/14 model trained on?",
+    )
+    assert result.refused

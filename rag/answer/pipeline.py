@@ -41,7 +41,7 @@ class AskOptions:
 
 def passage_of(source: Source) -> Passage:
     """What the support decision reads of a source: its text, and its title and heading as context."""
-    return Passage(source.text, " ".join(x for x in (source.title, source.heading) if x))
+    return Passage(source.text, " ".join(x for x in (source.title, source.heading) if x), source.file)
 
 
 def _held_back(pieces: Iterator[str]) -> Iterator[str]:

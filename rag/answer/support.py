@@ -17,15 +17,17 @@ the passage) and why a window fell short, for the page's highlighting, the eval'
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rag.text import (
+    NUMBER_WORDS,
     STOPWORDS,
     content_stems,
     content_words,
     fold,
+    has_negation,
     names,
     numbers,
     sentence_spans,
@@ -47,6 +49,8 @@ class Passage:
 
     text: str
     context: str = ""
+    document: str = ""
+    """The document it is from (its file), when known: two passages of one document may share a fact."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,12 @@ class Evidence:
             question is not known).
         missing_numbers, missing_names: The claim's numbers and names the window lacks.
         missing_question: Question words (numbers and names first) its neighbourhood lacks.
+        question_names_missing: A name or number of the question is not in the neighbourhood.
+        missing_asked: The word naming what the question asks for ("how many *employees*") when the
+            neighbourhood lacks it: a figure next to other words of the question answers something else.
+        negation_missing: The claim denies something ("is not an example") that the window does not deny.
+        adds_facts: The claim says something the question does not already say (always true for a
+            yes/no or either/or question, whose answer may repeat it).
     """
 
     passage: int
@@ -88,24 +98,39 @@ class Evidence:
     missing_names: tuple[str, ...] = ()
     missing_question: tuple[str, ...] = field(default=())
     question_names_missing: bool = False
+    missing_asked: tuple[str, ...] = ()
+    negation_missing: bool = False
+    adds_facts: bool = True
 
     def supports(self, t: Thresholds) -> bool:
         """Whether the window states the claim (its words, numbers and names)."""
         return (
             not self.missing_numbers
             and not self.missing_names
+            and not self.negation_missing
             and self.claim_coverage >= t.claim
             and self.new_fact_coverage >= t.new_facts
         )
 
     def answers(self, t: Thresholds) -> bool:
         """Whether the window states the claim *and* is about what the question asked."""
-        return self.supports(t) and not self.question_names_missing and self.question_coverage >= t.question
+        return (
+            self.supports(t)
+            and not self.question_names_missing
+            and not self.missing_asked
+            and self.adds_facts
+            and self.question_coverage >= t.question
+        )
 
     @property
     def score(self) -> float:
         """One number for ranking windows: coverage, halved for each failed hard check."""
-        failed = bool(self.missing_numbers) + bool(self.missing_names) + self.question_names_missing
+        failed = (
+            bool(self.missing_numbers)
+            + bool(self.missing_names)
+            + self.question_names_missing
+            + self.negation_missing
+        )
         return (self.claim_coverage + self.new_fact_coverage + self.question_coverage) / 3 * 0.5**failed
 
 
@@ -129,7 +154,7 @@ def _claim_names(claim: str, passage_text: str) -> set[str]:
     found = names(claim)
     first = claim.lstrip("\"'([*_ ").split(" ", 1)[0].strip(".,;:!?\"')*_")
     key = words(first)[:1]
-    if key and key[0] not in STOPWORDS and first[:1].isupper():
+    if key and key[0] not in STOPWORDS and key[0] not in NUMBER_WORDS and first[:1].isupper():
         written = {w for w in re.findall(r"[^\W_]+", fold(passage_text)) if w[:1].isupper()}
         if sum(c.isupper() for c in first) >= 2 or fold(first) in written:
             found.add(key[0])
@@ -174,6 +199,61 @@ def question_terms(question: str) -> tuple[set[str], set[str], set[str]]:
     return stems, digits, names_
 
 
+_ASKING = frozenset({"what", "which", "whose"})
+_ONLY_ASKING = frozenset(
+    stem(w) for w in QUESTION_WORDS | {"times", "ways", "sort", "sorts", "kinds", "types", "money"}
+)
+
+
+def asked_for(question: str) -> list[frozenset[str]]:
+    """What the question asks for, as the stems of each phrase that names it: the words after "how many /
+    how much", after "what / which" ("which *dataset*", "which *existing models*"), or after a possessive
+    in such a question that names nothing before it ("what was Hugging Face's *revenue*"). Words that only
+    ask ("what year", "how many times") name nothing. A phrase is there when any of its words is."""
+    toks = [t.lower() for t in word_tokens(question)]
+    out: list[frozenset[str]] = []
+    for i in range(len(toks)):
+        follows = (
+            (i >= 2 and toks[i - 2] == "how" and toks[i - 1] in ("many", "much"))
+            or (i >= 1 and toks[i - 1] in _ASKING)
+            or (
+                not out and i >= 1 and toks[i - 1].endswith("'s") and any(t in _ASKING for t in toks[: i - 1])
+            )
+        )
+        phrase = set()
+        for tok in toks[i : i + 3] if follows else ():
+            word = tok.removesuffix("'s")
+            if not word.isalpha() or word in STOPWORDS:
+                break
+            if stem(word) not in _ONLY_ASKING:
+                phrase.add(stem(word))
+            if tok.endswith("'s"):
+                break
+        if phrase:
+            out.append(frozenset(phrase))
+    return out
+
+
+_YES_NO = frozenset("is are was were do does did can could has have had will would should".split())
+
+
+def _offers_answer(question: str) -> bool:
+    """Whether an answer may repeat the question's own words: a yes/no or an either/or question."""
+    toks = words(question)
+    return bool(toks) and (toks[0] in _YES_NO or "or" in toks)
+
+
+def compounds(question: str) -> list[frozenset[str]]:
+    """The hyphenated terms of a question ("polynomial-space"), each as the stems of its parts: a term is
+    there only when all its parts are ("polynomial time" is not "polynomial-space")."""
+    out = []
+    for term in re.findall(r"[^\W_]+(?:-[^\W_]+)+", fold(question)):
+        parts = frozenset(stem(w) for w in words(term.replace("-", " ")) if w not in STOPWORDS)
+        if len(parts) > 1:
+            out.append(parts)
+    return out
+
+
 def _capitalised_or_mixed(question: str) -> set[str]:
     # names a question gives even as its first word or in lower case: "GPT-4", "Qwen3", "8x7B", "LLaMA"
     out = set()
@@ -184,8 +264,63 @@ def _capitalised_or_mixed(question: str) -> set[str]:
     return out
 
 
+def acronyms(question: str) -> dict[str, str]:
+    """The all-capital words of a question ("RAG", "US", "LLMs"), by stem: each may be written out in the
+    passage instead ("retrieval-augmented generation", "United States")."""
+    out = {}
+    for tok in word_tokens(question):
+        letters = tok.removesuffix("s") if tok.endswith("s") and tok[:-1].isupper() else tok
+        if 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper():
+            out[stem(tok.lower())] = letters.lower()
+    return out
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def spelled_out(acronym: str, text: str) -> bool:
+    """Whether `text` writes `acronym` out as the initials of consecutive words, the first capitalised
+    (every one, for two letters: "United States" is US, "using some" is not)."""
+    toks = _LETTERS.findall(fold(text))
+    n = len(acronym)
+    for i in range(len(toks) - n + 1):
+        run = toks[i : i + n]
+        if "".join(t[0].lower() for t in run) != acronym:
+            continue
+        if all(t[0].isupper() for t in run[: n if n == 2 else 1]):
+            return True
+    return False
+
+
+LIST_CHARS = 400
+"""A list ("three goals: 1. ... 2. ... 3. ...") is one window while it stays this short: its items are
+sentences of their own, but none states anything without the line that introduces them."""
+
+_LIST_ITEM = re.compile(r"(?:[-*\u2022]|\d+[.)])\s")
+
+
+def _windows(text: str, spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Sentence ranges (i, j) to look for support in: one sentence, two adjacent ones, and a sentence with
+    the list items that follow it in the same block."""
+    n = len(spans)
+    for i in range(n):
+        yield i, i
+        if i + 1 < n:
+            yield i, i + 1
+        j = i
+        while (
+            j + 1 < n
+            and _LIST_ITEM.match(text, spans[j + 1][0])
+            and "\n\n" not in text[spans[j][1] : spans[j + 1][0]]
+            and spans[j + 1][1] - spans[i][0] <= LIST_CHARS
+        ):
+            j += 1
+        if j > i + 1:
+            yield i, j
+
+
 def evidence_in(
-    claim: str, passage: Passage, index: int = 0, *, question: str | None = None
+    claim: str, passage: Passage, index: int = 0, *, question: str | None = None, whole: bool = False
 ) -> Evidence | None:
     """The best window of `passage` for `claim` (None when the claim has no content words).
 
@@ -194,6 +329,7 @@ def evidence_in(
         passage: The passage and its context.
         index: The passage's index, recorded in the result.
         question: The question the claim answers; None checks the claim alone.
+        whole: Read the passage as one window (two windows of different passages joined, each a part).
     """
     claim_stems = set(content_stems(claim))
     if not claim_stems:
@@ -202,49 +338,64 @@ def evidence_in(
     new_facts = claim_stems - q_stems - {stem(w) for w in QUESTION_WORDS}
     claim_numbers = numbers(claim)
     q_given = q_numbers | q_names  # a figure the question names may stand in the title instead
+    q_acronyms = acronyms(question) if question else {}
+    q_compounds = compounds(question) if question else []
+    adds = bool(new_facts) or not question or _offers_answer(question)
+    denies = has_negation(claim)
+    # a figure the question did not give answers it only next to the word the question counts or measures
+    q_asked = asked_for(question) if question and numbers(claim) - q_numbers else []
     claim_names = _claim_names(claim, passage.text)
     sent = _sentences(passage.text)
     context_stems = set(content_stems(passage.context))
     context_numbers = numbers(passage.context)
     best: Evidence | None = None
     n = len(sent.spans)
-    for i in range(n):
-        for j in (i, i + 1) if i + 1 < n else (i,):
-            window = sent.stems[i] | sent.stems[j]
-            window_numbers = sent.numbers[i] | sent.numbers[j]
-            lo, hi = max(0, i - 1), min(n - 1, j + 1)
-            around = set().union(*sent.stems[lo : hi + 1]) | context_stems
-            around_numbers = set().union(*sent.numbers[lo : hi + 1]) | context_numbers
-            shared = claim_stems & q_stems
-            found = sum(1 for s in claim_stems if s in window or (s in shared and s in around))
-            new_found = sum(1 for s in new_facts if s in window)
-            q_missing = sorted(q_stems - around) + sorted(q_numbers - around_numbers)
-            q_all = len(q_stems) + len(q_numbers)
-            ev = Evidence(
-                passage=index,
-                start=sent.spans[i][0],
-                end=sent.spans[j][1],
-                claim_coverage=found / len(claim_stems),
-                new_fact_coverage=new_found / len(new_facts) if new_facts else 1.0,
-                question_coverage=1 - len(q_missing) / q_all if q_all else 1.0,
-                missing_numbers=tuple(
-                    sorted(
-                        {
-                            x
-                            for x in claim_numbers - window_numbers
-                            if not (x in q_given and (x in context_numbers or stem(x) in context_stems))
-                        }
-                        | mismatched_units(claim, passage.text[sent.spans[i][0] : sent.spans[j][1]])
-                    )
-                ),
-                missing_names=tuple(
-                    sorted(m for m in claim_names if m not in window and not (m in q_names and m in around))
-                ),
-                missing_question=tuple(q_missing),
-                question_names_missing=bool((q_names - around) or (q_numbers - around_numbers)),
-            )
-            if best is None or ev.score > best.score or (ev.score == best.score and j == i):
-                best = ev
+    for i, j in [(0, n - 1)] if whole else _windows(passage.text, sent.spans):
+        window = set().union(*sent.stems[i : j + 1])
+        window_numbers = set().union(*sent.numbers[i : j + 1])
+        lo, hi = max(0, i - 1), min(n - 1, j + 1)
+        around = set().union(*sent.stems[lo : hi + 1]) | context_stems
+        if q_acronyms.keys() - around:
+            text_around = passage.text[sent.spans[lo][0] : sent.spans[hi][1]] + "\n" + passage.context
+            around |= {k for k, a in q_acronyms.items() if spelled_out(a, text_around)}
+        around_numbers = set().union(*sent.numbers[lo : hi + 1]) | context_numbers
+        shared = claim_stems & q_stems
+        found = sum(1 for s in claim_stems if s in window or (s in shared and s in around))
+        new_found = sum(1 for s in new_facts if s in window)
+        q_missing = sorted(q_stems - around) + sorted(q_numbers - around_numbers)
+        q_all = len(q_stems) + len(q_numbers)
+        ev = Evidence(
+            passage=index,
+            start=sent.spans[i][0],
+            end=sent.spans[j][1],
+            claim_coverage=found / len(claim_stems),
+            new_fact_coverage=new_found / len(new_facts) if new_facts else 1.0,
+            question_coverage=1 - len(q_missing) / q_all if q_all else 1.0,
+            missing_numbers=tuple(
+                sorted(
+                    {
+                        x
+                        for x in claim_numbers - window_numbers
+                        if not (x in q_given and (x in context_numbers or stem(x) in context_stems))
+                    }
+                    | mismatched_units(claim, passage.text[sent.spans[i][0] : sent.spans[j][1]])
+                )
+            ),
+            missing_names=tuple(
+                sorted(
+                    m for m in claim_names if m not in window and not (m in q_names | q_stems and m in around)
+                )
+            ),
+            missing_question=tuple(q_missing),
+            question_names_missing=bool(
+                (q_names - around) or (q_numbers - around_numbers) or any(c - around for c in q_compounds)
+            ),
+            missing_asked=tuple(sorted(w for phrase in q_asked if not phrase & around for w in phrase)),
+            negation_missing=denies and not has_negation(passage.text[sent.spans[i][0] : sent.spans[j][1]]),
+            adds_facts=adds,
+        )
+        if best is None or ev.score > best.score or (ev.score == best.score and j == i):
+            best = ev
     return best
 
 
