@@ -8,7 +8,7 @@ show each passage whole, and the verifier checks the answer against the whole pa
 
 from __future__ import annotations
 
-from rag.answer.support import question_terms
+from rag.answer.question import read_question
 from rag.text import content_stems, sentence_spans
 
 GAP = " … "
@@ -32,7 +32,8 @@ def focus(text: str, question: str, *, max_chars: int = 600, context: str = "") 
     spans = sentence_spans(text)
     if len(spans) <= 1:
         return text[:max_chars]
-    stems, digits, names = question_terms(question)
+    q = read_question(question)
+    stems, digits, names = q.stems, q.numbers, q.names
     wanted = (stems | digits | names) - set(content_stems(context))
     scores = []
     for s, e in spans:

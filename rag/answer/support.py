@@ -1,14 +1,18 @@
 """The support decision: which passage sentences state a claim, bound to what the question asked.
 
-A claim is supported only by a *window* of one passage (one sentence, or two adjacent ones) that holds the
-claim's own facts: its content words, every number and every name it states. Words scattered over a passage
+A claim is supported only by a *window* of one passage (one sentence, two adjacent ones, or a line with the
+short list it introduces) that holds the claim's own facts: its content words, every number and every name
+it states, and any denial it makes ("is not an example" needs a "not"). Words scattered over a passage
 do not count: "The Llama 2 models were released under a non-commercial research licence" is not supported by a
 passage whose non-commercial sentence is about the first LLaMA and whose Llama 2 sentence is another one.
 
 When the question is known, the window must also be about it: the question's numbers and names, and most of
 its other content words, must stand in the window, the sentence on either side of it, or the passage's title
 and heading. So a date taken from a passage about something else ("The Leeds festival lineup gets announced on
-May 16, 2017") does not answer "when is the Leeds lineup announced".
+May 16, 2017") does not answer "when is the Leeds lineup announced". A figure answers only beside the word
+the question counts or measures ("how many *employees*"); an acronym of the question may be written out
+("RAG", "retrieval-augmented generation"); a hyphenated term stands whole; and an answer that only repeats
+the question's words answers nothing (`rag.answer.question` reads the question once).
 
 Everything here is deterministic and model-free; `Evidence` says where support lies (character offsets into
 the passage) and why a window fell short, for the page's highlighting, the eval's report and the tests.
@@ -21,26 +25,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from rag.answer.question import ASKING_STEMS, read_question, spelled_out
 from rag.text import (
     NUMBER_WORDS,
     STOPWORDS,
     content_stems,
-    content_words,
     fold,
     has_negation,
     names,
     numbers,
     sentence_spans,
     stem,
-    word_tokens,
     words,
 )
-
-QUESTION_WORDS = frozenset(
-    """name names called call kind type year years date day month many much long old number amount use used
-    ask asked tell mean means give gives given happen happened""".split()
-)
-"""Words a question uses to ask, not to say what it is about ("what *year*", "what is it *called*")."""
 
 
 @dataclass(frozen=True)
@@ -191,107 +188,6 @@ def mismatched_units(claim: str, window: str) -> set[str]:
     return out
 
 
-def question_terms(question: str) -> tuple[set[str], set[str], set[str]]:
-    """The question's content stems (without the words that only ask), its numbers and its name stems."""
-    stems = {stem(w) for w in content_words(question) if w not in QUESTION_WORDS}
-    names_ = {stem(n) for n in names(question) | _capitalised_or_mixed(question)}
-    digits = {w for w in words(question) if w[0].isdigit()}  # "one of the", "first" are no figures to match
-    return stems, digits, names_
-
-
-_ASKING = frozenset({"what", "which", "whose"})
-_ONLY_ASKING = frozenset(
-    stem(w) for w in QUESTION_WORDS | {"times", "ways", "sort", "sorts", "kinds", "types", "money"}
-)
-
-
-def asked_for(question: str) -> list[frozenset[str]]:
-    """What the question asks for, as the stems of each phrase that names it: the words after "how many /
-    how much", after "what / which" ("which *dataset*", "which *existing models*"), or after a possessive
-    in such a question that names nothing before it ("what was Hugging Face's *revenue*"). Words that only
-    ask ("what year", "how many times") name nothing. A phrase is there when any of its words is."""
-    toks = [t.lower() for t in word_tokens(question)]
-    out: list[frozenset[str]] = []
-    for i in range(len(toks)):
-        follows = (
-            (i >= 2 and toks[i - 2] == "how" and toks[i - 1] in ("many", "much"))
-            or (i >= 1 and toks[i - 1] in _ASKING)
-            or (
-                not out and i >= 1 and toks[i - 1].endswith("'s") and any(t in _ASKING for t in toks[: i - 1])
-            )
-        )
-        phrase = set()
-        for tok in toks[i : i + 3] if follows else ():
-            word = tok.removesuffix("'s")
-            if not word.isalpha() or word in STOPWORDS:
-                break
-            if stem(word) not in _ONLY_ASKING:
-                phrase.add(stem(word))
-            if tok.endswith("'s"):
-                break
-        if phrase:
-            out.append(frozenset(phrase))
-    return out
-
-
-_YES_NO = frozenset("is are was were do does did can could has have had will would should".split())
-
-
-def _offers_answer(question: str) -> bool:
-    """Whether an answer may repeat the question's own words: a yes/no or an either/or question."""
-    toks = words(question)
-    return bool(toks) and (toks[0] in _YES_NO or "or" in toks)
-
-
-def compounds(question: str) -> list[frozenset[str]]:
-    """The hyphenated terms of a question ("polynomial-space"), each as the stems of its parts: a term is
-    there only when all its parts are ("polynomial time" is not "polynomial-space")."""
-    out = []
-    for term in re.findall(r"[^\W_]+(?:-[^\W_]+)+", fold(question)):
-        parts = frozenset(stem(w) for w in words(term.replace("-", " ")) if w not in STOPWORDS)
-        if len(parts) > 1:
-            out.append(parts)
-    return out
-
-
-def _capitalised_or_mixed(question: str) -> set[str]:
-    # names a question gives even as its first word or in lower case: "GPT-4", "Qwen3", "8x7B", "LLaMA"
-    out = set()
-    for tok in word_tokens(question):
-        has_digit = any(c.isdigit() for c in tok)
-        if (has_digit and any(c.isalpha() for c in tok)) or sum(c.isupper() for c in tok) >= 2:
-            out.add(tok.lower().removesuffix("'s"))
-    return out
-
-
-def acronyms(question: str) -> dict[str, str]:
-    """The all-capital words of a question ("RAG", "US", "LLMs"), by stem: each may be written out in the
-    passage instead ("retrieval-augmented generation", "United States")."""
-    out = {}
-    for tok in word_tokens(question):
-        letters = tok.removesuffix("s") if tok.endswith("s") and tok[:-1].isupper() else tok
-        if 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper():
-            out[stem(tok.lower())] = letters.lower()
-    return out
-
-
-_LETTERS = re.compile(r"[^\W\d_]+")
-
-
-def spelled_out(acronym: str, text: str) -> bool:
-    """Whether `text` writes `acronym` out as the initials of consecutive words, the first capitalised
-    (every one, for two letters: "United States" is US, "using some" is not)."""
-    toks = _LETTERS.findall(fold(text))
-    n = len(acronym)
-    for i in range(len(toks) - n + 1):
-        run = toks[i : i + n]
-        if "".join(t[0].lower() for t in run) != acronym:
-            continue
-        if all(t[0].isupper() for t in run[: n if n == 2 else 1]):
-            return True
-    return False
-
-
 LIST_CHARS = 400
 """A list ("three goals: 1. ... 2. ... 3. ...") is one window while it stays this short: its items are
 sentences of their own, but none states anything without the line that introduces them."""
@@ -334,16 +230,19 @@ def evidence_in(
     claim_stems = set(content_stems(claim))
     if not claim_stems:
         return None
-    q_stems, q_numbers, q_names = question_terms(question) if question else (set(), set(), set())
-    new_facts = claim_stems - q_stems - {stem(w) for w in QUESTION_WORDS}
+    q = read_question(question) if question else None
+    q_stems, q_numbers, q_names = (
+        (q.stems, q.numbers, q.names) if q else (frozenset(), frozenset(), frozenset())
+    )
+    new_facts = claim_stems - q_stems - ASKING_STEMS
     claim_numbers = numbers(claim)
     q_given = q_numbers | q_names  # a figure the question names may stand in the title instead
-    q_acronyms = acronyms(question) if question else {}
-    q_compounds = compounds(question) if question else []
-    adds = bool(new_facts) or not question or _offers_answer(question)
+    q_acronyms = dict(q.acronyms) if q else {}
+    q_compounds = q.compounds if q else ()
+    adds = bool(new_facts) or q is None or q.offers_answer
     denies = has_negation(claim)
     # a figure the question did not give answers it only next to the word the question counts or measures
-    q_asked = asked_for(question) if question and numbers(claim) - q_numbers else []
+    q_asked = q.asked if q and claim_numbers - q_numbers else ()
     claim_names = _claim_names(claim, passage.text)
     sent = _sentences(passage.text)
     context_stems = set(content_stems(passage.context))

@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.answer.prompts import NOT_FOUND_MARKER
-from rag.answer.support import Evidence, Passage, Thresholds, evidence_in, question_terms
-from rag.text import UNSUPPORTED_MARK, cited_numbers, content_words, split_sentences, strip_markers, words
+from rag.answer.question import read_question
+from rag.answer.support import Evidence, Passage, Thresholds, evidence_in
+from rag.text import UNSUPPORTED_MARK, cited_numbers, content_words, split_sentences, strip_markers
 
 _REFUSAL = re.compile(
     r"\bnot found\b|\b(?:do|does|did) not (?:contain|mention|provide|include|say|state|specify)\b|"
@@ -45,18 +46,6 @@ _FIGURE = re.compile(
 def asks_for_figure(question: str) -> bool:
     """Whether the question asks for a number or a date ("how many", "when", "in what year")."""
     return bool(_ASKS_FIGURE.search(question))
-
-
-_TWO_THINGS = frozenset({"and", "or", "both", "each", "between", "versus", "vs"})
-
-
-def asks_two_things(question: str | None) -> bool:
-    """Whether the question asks about two things ("BLOOM or Falcon 180B", "who ..., and under what
-    licence"), so that passages of two documents may each state a part of one answer sentence. A question
-    about one thing is answered by one document: a name from one and a figure from another is how facts get
-    invented ("GPT-4 has 176 billion parameters", the figure being BLOOM's). Without a question, the pair
-    is read."""
-    return question is None or bool(_TWO_THINGS & set(words(question)))
 
 
 def has_figure(answer: str) -> bool:
@@ -114,7 +103,8 @@ def check_sentence(
     one_document = (
         len(pair) == 2 and passages[pair[0].passage].document == passages[pair[1].passage].document != ""
     )
-    if len(pair) == 2 and (one_document or asks_two_things(question)):  # two passages may each state a part
+    two_things = question is None or read_question(question).two_things
+    if len(pair) == 2 and (one_document or two_things):  # two passages may each state a part
         joined = Passage(
             "\n\n".join(passages[e.passage].text[e.start : e.end] for e in pair),
             " ".join(passages[e.passage].context for e in pair),
@@ -124,7 +114,7 @@ def check_sentence(
             pair.sort(key=lambda e: e.passage)
             # each part must be about something the question names: a fact borrowed from a passage about
             # another thing ("I-JEPA was trained on the Pile") does not answer by standing beside one that is
-            names_ = question_terms(question)[2] if question else set()
+            names_ = read_question(question).names if question else frozenset()
             each = all(not names_ or names_ - set(e.missing_question) for e in pair)
             return CheckedSentence(
                 claim,
