@@ -122,12 +122,7 @@ class Evidence:
     @property
     def score(self) -> float:
         """One number for ranking windows: coverage, halved for each failed hard check."""
-        failed = (
-            bool(self.missing_numbers)
-            + bool(self.missing_names)
-            + self.question_names_missing
-            + self.negation_missing
-        )
+        failed = bool(self.missing_numbers) + bool(self.missing_names) + self.question_names_missing
         return (self.claim_coverage + self.new_fact_coverage + self.question_coverage) / 3 * 0.5**failed
 
 

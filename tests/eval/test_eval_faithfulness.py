@@ -21,7 +21,7 @@ from eval.perturb import OUT_PATH, generate, negated, swapped_names, with_additi
 # Per-kind accuracy on eval/labelled/perturbed.jsonl as reported in eval/README.md (floored to 2 decimals):
 # `faithfulness` is the answer-level score at its threshold, `claims_supported` the eval's claim verdicts.
 REPORTED_RATES = {
-    "faithfulness": {"other_passage": 1.0, "supported": 1.0, "unsupported_addition": 0.52},
+    "faithfulness": {"other_passage": 1.0, "supported": 1.0, "unsupported_addition": 0.51},
     "claims_supported": {
         "negation": 0.95,
         "other_passage": 1.0,
