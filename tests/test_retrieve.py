@@ -307,3 +307,37 @@ def test_retrieve__a_file_at_its_cap_leaves_no_place_empty(
     found = engine.retrieve("Which Vantor pump moves water through the cooling loop?")
     assert len(found) == 3
     assert found[0].file == "pumps.md" and len({s.file for s in found}) == 3
+
+
+TURBINE_UNIT = "The blades are cleaned every week with fresh water."
+TURBINE = f"# Quillmark turbine field manual\n\n## Maintenance\n\n{TURBINE_UNIT}"
+
+
+def test_index__the_embedder_reads_a_unit_with_its_heading_not_its_document_title(
+    tmp_path: Path, folder: Path, embedder: object
+) -> None:
+    (folder / "turbine.md").write_text(TURBINE)
+    engine = engine_for(tmp_path, folder, embedder, "dense")
+    engine.index()
+    got = engine.collection().get(include=["embeddings", "metadatas"])
+    (stored,) = [
+        e for e, md in zip(got["embeddings"], got["metadatas"], strict=True) if md["file"] == "turbine.md"
+    ]
+    stored = np.asarray(stored) / np.linalg.norm(stored)
+
+    def cosine(text: str) -> float:
+        v = np.asarray(engine.embedder.embed_texts([text])[0])
+        return float(stored @ v / np.linalg.norm(v))
+
+    assert cosine(f"Maintenance\n{TURBINE_UNIT}") == pytest.approx(1.0, abs=1e-3)
+    assert cosine(f"Quillmark turbine field manual - Maintenance\n{TURBINE_UNIT}") < 0.99
+
+
+def test_keyword_retrieval__finds_a_unit_by_its_document_title(
+    tmp_path: Path, folder: Path, embedder: object
+) -> None:
+    (folder / "turbine.md").write_text(TURBINE)
+    engine = engine_for(tmp_path, folder, embedder, "keyword")
+    engine.index()
+    (found, *_) = engine.retrieve("Quillmark")
+    assert found.file == "turbine.md" and "blades are cleaned" in found.text

@@ -24,7 +24,7 @@ import numpy as np
 import Stemmer
 from llama_index.core.schema import TextNode
 
-from rag.ingest.chunk import embed_text
+from rag.ingest.chunk import keyword_text
 from rag.retrieval.window import Unit
 from rag.store.chroma import Collection
 from rag.store.records import chunk_text
@@ -56,7 +56,7 @@ def _read_units(collection: Collection) -> list[Unit]:
 
 def _searchable(unit: Unit) -> str:
     """A unit as BM25 should see it: title and heading above the text."""
-    return embed_text(TextNode(text=unit.text, metadata=dict(unit.metadata)))
+    return keyword_text(TextNode(text=unit.text, metadata=dict(unit.metadata)))
 
 
 class _Bm25:
