@@ -114,6 +114,7 @@ class Retriever:
     ) -> list[tuple[Unit, float]]:
         """The units both searches find at `depth`, in the mode's order, each with its dense similarity."""
         o = self._options
+        keep = top_k if o.passage_tokens <= 0 else None  # each hit its own passage: no more are needed
         dense = self._dense(query, vector, depth) if o.mode != "keyword" else {}
         top = [cid for cid, _ in keyword.top(depth)] if keyword is not None else []
         if o.mode == "hybrid" and o.fusion == "scores" and keyword is not None:
@@ -123,7 +124,7 @@ class Retriever:
                 {cid: keyword.of(cid) for cid in found},
                 keyword_weight=o.keyword_weight,
                 best_keyword=keyword.best,
-            )
+            )[:keep]
         else:
             if o.mode == "dense":
                 order = list(dense)
@@ -132,11 +133,8 @@ class Retriever:
             else:
                 weights = (1.0 - o.keyword_weight, o.keyword_weight)
                 order = reciprocal_rank_fusion([list(dense), top], weights=weights)
-            if o.passage_tokens <= 0:
-                order = order[:top_k]  # each hit is its own passage: no more are needed
+            order = order[:keep]  # before reading the vectors of hits that would not be used
             found = dense | self._scored_by_id([cid for cid in order if cid not in dense], vector)
-        if o.passage_tokens <= 0:
-            order = order[:top_k]
         return [found[cid] for cid in order if cid in found]
 
     def _dense(self, query: str, vector: list[float], k: int) -> dict[str, tuple[Unit, float]]:
