@@ -123,7 +123,7 @@ class Settings(BaseSettings):
         "passage joins neighbouring units and would repeat the overlap.",
     )
     passage_tokens: int = Field(
-        default=170,
+        default=180,
         ge=0,
         le=1024,
         description="Tokens of text the model reads around each hit: the hit's unit with its neighbours "
