@@ -52,10 +52,12 @@ class Config:
 
 def configs(s: Settings) -> list[Config]:
     now = RetrievalOptions(
-        mode="hybrid", candidates=s.fusion_candidates, keyword_weight=s.keyword_weight,
+        mode="hybrid", fusion=s.fusion, candidates=s.fusion_candidates, keyword_weight=s.keyword_weight,
         passage_tokens=s.passage_tokens, per_file=s.passages_per_file,
     )  # fmt: skip
-    before = RetrievalOptions(mode="hybrid", candidates=10, keyword_weight=0.5, passage_tokens=0)
+    before = RetrievalOptions(
+        mode="hybrid", fusion="rank", candidates=10, keyword_weight=0.5, passage_tokens=0
+    )
     return [
         Config(
             "dense, before", "before", RetrievalOptions(mode="dense", candidates=s.top_k, passage_tokens=0)

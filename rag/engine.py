@@ -310,6 +310,7 @@ class Rag:
 def _retrieval_options(s: Settings) -> RetrievalOptions:
     return RetrievalOptions(
         mode=s.retrieval,
+        fusion=s.fusion,
         candidates=s.fusion_candidates,
         keyword_weight=s.keyword_weight,
         passage_tokens=s.passage_tokens,

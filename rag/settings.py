@@ -139,15 +139,21 @@ class Settings(BaseSettings):
     top_k: int = Field(default=4, ge=1, le=50, description="Passages given to the model.")
     retrieval: Literal["dense", "keyword", "hybrid"] = Field(
         default="hybrid",
-        description="How passages are found: dense (embeddings), keyword (BM25) or hybrid (both, fused by "
-        "weighted reciprocal rank). The refusal decision always uses the dense similarity.",
+        description="How passages are found: dense (embeddings), keyword (BM25) or hybrid (both, fused: "
+        "fusion). The refusal decision always uses the dense similarity.",
+    )
+    fusion: Literal["scores", "rank"] = Field(
+        default="scores",
+        description="Hybrid: how the two searches are fused. scores: each unit's cosine similarity plus its "
+        "BM25 score relative to the query's best, weighted (keyword_weight); rank: weighted reciprocal rank "
+        "fusion of the two lists.",
     )
     keyword_weight: float = Field(
-        default=0.7,
+        default=0.4,
         ge=0.0,
         le=1.0,
         description="Hybrid: the keyword side's weight in the fusion, the dense side's is 1 minus it "
-        "(0.5: plain reciprocal rank fusion).",
+        "(with fusion=rank, 0.5 is plain reciprocal rank fusion and 0.7 was its best on long articles).",
     )
     fusion_candidates: int = Field(
         default=20,

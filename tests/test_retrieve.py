@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from rag import Rag
 from rag.ingest.chunk import embed_text
-from rag.retrieval.fusion import reciprocal_rank_fusion
+from rag.retrieval.fusion import reciprocal_rank_fusion, score_fusion
 from rag.settings import Settings
 from rag.types import Source
 from tests.conftest import make_settings
@@ -148,6 +148,21 @@ def test_weighted_fusion__the_heavier_ranking_wins_disagreements_and_agreement_s
         reciprocal_rank_fusion([dense, keyword], weights=[1.0])
 
 
+def test_score_fusion__the_dense_first_beats_weak_keyword_matches_that_rank_fusion_puts_first() -> None:
+    dense = {"a": 0.62, "b": 0.20, "c": 0.18}  # "a" shares no word with the query
+    keyword = {"b": 3.0, "c": 2.5}  # weak matches: the query's best BM25 score is 10
+    assert score_fusion(dense, keyword, keyword_weight=0.4, best_keyword=10.0) == ["a", "b", "c"]
+    assert reciprocal_rank_fusion([list(dense), list(keyword)], weights=[0.3, 0.7]) == ["b", "c", "a"]
+    # a strong keyword match still wins over a middling cosine
+    assert score_fusion(dense, {"b": 10.0}, keyword_weight=0.4, best_keyword=10.0)[0] == "b"
+
+
+def test_score_fusion__no_keyword_match_leaves_the_dense_order_and_ties_keep_it() -> None:
+    dense = {"a": 0.5, "b": 0.5, "c": 0.7}
+    assert score_fusion(dense, {}, keyword_weight=0.4, best_keyword=0.0) == ["c", "a", "b"]
+    assert score_fusion({}, {"x": 1.0}, keyword_weight=0.4, best_keyword=1.0) == []
+
+
 def test_settings__unknown_retrieval_mode_is_refused_with_the_choices(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -270,3 +285,59 @@ def test_index__builds_the_keyword_index_in_the_background_before_the_first_ques
     assert later.wait_for_keyword_index() and readers == ["bm25-build"]
     assert files(later.retrieve("Vantor pump seals"))[0] == "pumps.md"
     assert readers == ["bm25-build", threading.current_thread().name]  # off: the first question builds it
+
+
+@pytest.mark.parametrize("mode", ["dense", "hybrid"])
+def test_retrieve__a_file_at_its_cap_leaves_no_place_empty(
+    tmp_path: Path, folder: Path, embedder: object, mode: str
+) -> None:
+    """The top units all come from one long file: the search goes deeper until other files fill the places."""
+    (folder / "pumps.md").write_text(
+        "# Pumps\n\n"
+        + "\n\n".join(f"The Vantor pump number {n} moves water through cooling loop {n}." for n in range(12))
+    )
+    engine = engine_for(
+        tmp_path,
+        folder,
+        embedder,
+        mode,
+        **{**SMALL_UNITS, "top_k": 3, "passages_per_file": 1, "fusion_candidates": 1, "passage_tokens": 16},
+    )
+    engine.index()
+    found = engine.retrieve("Which Vantor pump moves water through the cooling loop?")
+    assert len(found) == 3
+    assert found[0].file == "pumps.md" and len({s.file for s in found}) == 3
+
+
+TURBINE_UNIT = "The blades are cleaned every week with fresh water."
+TURBINE = f"# Quillmark turbine field manual\n\n## Maintenance\n\n{TURBINE_UNIT}"
+
+
+def test_index__the_embedder_reads_a_unit_with_its_heading_not_its_document_title(
+    tmp_path: Path, folder: Path, embedder: object
+) -> None:
+    (folder / "turbine.md").write_text(TURBINE)
+    engine = engine_for(tmp_path, folder, embedder, "dense")
+    engine.index()
+    got = engine.collection().get(include=["embeddings", "metadatas"])
+    (stored,) = [
+        e for e, md in zip(got["embeddings"], got["metadatas"], strict=True) if md["file"] == "turbine.md"
+    ]
+    stored = np.asarray(stored) / np.linalg.norm(stored)
+
+    def cosine(text: str) -> float:
+        v = np.asarray(engine.embedder.embed_texts([text])[0])
+        return float(stored @ v / np.linalg.norm(v))
+
+    assert cosine(f"Maintenance\n{TURBINE_UNIT}") == pytest.approx(1.0, abs=1e-3)
+    assert cosine(f"Quillmark turbine field manual - Maintenance\n{TURBINE_UNIT}") < 0.99
+
+
+def test_keyword_retrieval__finds_a_unit_by_its_document_title(
+    tmp_path: Path, folder: Path, embedder: object
+) -> None:
+    (folder / "turbine.md").write_text(TURBINE)
+    engine = engine_for(tmp_path, folder, embedder, "keyword")
+    engine.index()
+    (found, *_) = engine.retrieve("Quillmark")
+    assert found.file == "turbine.md" and "blades are cleaned" in found.text

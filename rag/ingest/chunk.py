@@ -30,7 +30,17 @@ def chunk_id(file_key: str, file_hash: str, index: int) -> str:
 
 
 def embed_text(node: TextNode) -> str:
-    """What the embedder sees: the passage with its title and heading, which often carry the topic."""
+    """What the embedder sees: the unit with its heading, which often carries the topic.
+
+    Not the document's title: a unit is a sentence or a few, and a long title (a paper's is 20 words or more)
+    would make every unit of its file look alike to the embedder and all of them look like any question on
+    the file's subject. The keyword side reads the title (`keyword_text`), which is how the file is found."""
+    heading = node.metadata.get("heading")
+    return f"{heading}\n{node.text}" if heading else node.text
+
+
+def keyword_text(node: TextNode) -> str:
+    """What keyword search sees: the unit with its document's title and its heading above it."""
     md = node.metadata
     head = " - ".join(x for x in (md.get("title"), md.get("heading")) if x)
     return f"{head}\n{node.text}" if head else node.text

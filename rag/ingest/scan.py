@@ -15,8 +15,9 @@ from typing import Any
 
 from rag.ingest.readers import SUPPORTED_SUFFIXES
 
-INGEST_VERSION = 3  # bump when readers or chunking change what a file turns into
+INGEST_VERSION = 4  # bump when readers or chunking change what a file turns into
 # 3: units within paragraphs, with their paragraph and token count (read back by rag.retrieval.window)
+# 4: the embedder reads a unit with its heading but without the document's title (rag.ingest.chunk.embed_text)
 
 Progress = Callable[[int, int, str], None]
 """progress(done_files, total_files, current_file)"""

@@ -1,5 +1,6 @@
-"""Passages for a query: dense (Chroma through LlamaIndex), keyword (BM25) or both fused by weighted
-reciprocal rank, each hit then read with the text around it (`rag.retrieval.window`).
+"""Passages for a query: dense (Chroma through LlamaIndex), keyword (BM25) or both fused (by their scores, or
+by weighted reciprocal rank: `rag.retrieval.fusion`), each hit then read with the text around it
+(`rag.retrieval.window`).
 
 The index holds small units (a sentence or a few); both searches rank units, and the model is given the
 passage around each of the best ones, up to `Settings.passage_tokens`.
@@ -22,13 +23,17 @@ from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.retrieval.embed import Embedder
-from rag.retrieval.fusion import reciprocal_rank_fusion
-from rag.retrieval.keyword import KeywordIndex, stored_unit, unit_tokens
+from rag.retrieval.fusion import reciprocal_rank_fusion, score_fusion
+from rag.retrieval.keyword import KeywordIndex, KeywordScores, stored_unit, unit_tokens
 from rag.retrieval.window import Passage, Unit, passages_for
 from rag.store.chroma import Collection
 from rag.types import Source
 
 RetrievalMode = Literal["dense", "keyword", "hybrid"]
+FusionMethod = Literal["scores", "rank"]
+
+MAX_DEPTH = 80
+"""The deepest either search goes for one question when passed-over hits leave places empty."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,7 @@ class RetrievalOptions:
     """How the retriever ranks and widens (the matching `Settings` fields describe each)."""
 
     mode: RetrievalMode = "hybrid"
+    fusion: FusionMethod = "scores"
     candidates: int = 20
     keyword_weight: float = 0.5
     passage_tokens: int = 0
@@ -83,29 +89,53 @@ class Retriever:
     def retrieve(self, query: str, top_k: int) -> list[Source]:
         o = self._options
         vector = self._embedder.embed_query(query)
+        keyword = self.keyword.scores(query) if self.keyword else None
         depth = max(top_k, o.candidates)
-        dense = self._dense(query, vector, depth) if o.mode != "keyword" else {}
-        keyword = [cid for cid, _ in self.keyword.search(query, depth)] if self.keyword else []
-        if o.mode == "dense":
-            order = list(dense)
-        elif o.mode == "keyword":
-            order = keyword
-        else:
-            weights = (1.0 - o.keyword_weight, o.keyword_weight)
-            order = reciprocal_rank_fusion([list(dense), keyword], weights=weights)
-        if o.passage_tokens <= 0:
-            order = order[:top_k]  # each hit is its own passage: no more are needed
-        found = dense | self._scored_by_id([c for c in order if c not in dense], vector)
-        hits = [found[cid] for cid in order if cid in found]
-        passages = passages_for(
-            hits,
-            self._lookup,
-            top_k=top_k,
-            budget=o.passage_tokens,
-            per_file=o.per_file,
-            cross_paragraphs=o.cross_paragraphs,
-        )
+        found = 0
+        while True:
+            hits = self._ranked(query, vector, keyword, depth, top_k)
+            passages = passages_for(
+                hits,
+                self._lookup,
+                top_k=top_k,
+                budget=o.passage_tokens,
+                per_file=o.per_file,
+                cross_paragraphs=o.cross_paragraphs,
+            )
+            # Hits passed over (a file's cap, text already shown) can leave places empty: search deeper
+            # while that finds more units, rather than give the model fewer passages than asked for.
+            if len(passages) >= top_k or len(hits) <= found or depth >= MAX_DEPTH:
+                break
+            found, depth = len(hits), min(2 * depth, MAX_DEPTH)
         return [to_source(i, p) for i, p in enumerate(passages, start=1)]
+
+    def _ranked(
+        self, query: str, vector: list[float], keyword: KeywordScores | None, depth: int, top_k: int
+    ) -> list[tuple[Unit, float]]:
+        """The units both searches find at `depth`, in the mode's order, each with its dense similarity."""
+        o = self._options
+        keep = top_k if o.passage_tokens <= 0 else None  # each hit its own passage: no more are needed
+        dense = self._dense(query, vector, depth) if o.mode != "keyword" else {}
+        top = [cid for cid, _ in keyword.top(depth)] if keyword is not None else []
+        if o.mode == "hybrid" and o.fusion == "scores" and keyword is not None:
+            found = dense | self._scored_by_id([cid for cid in top if cid not in dense], vector)
+            order = score_fusion(
+                {cid: cos for cid, (_, cos) in found.items()},
+                {cid: keyword.of(cid) for cid in found},
+                keyword_weight=o.keyword_weight,
+                best_keyword=keyword.best,
+            )[:keep]
+        else:
+            if o.mode == "dense":
+                order = list(dense)
+            elif o.mode == "keyword":
+                order = top
+            else:
+                weights = (1.0 - o.keyword_weight, o.keyword_weight)
+                order = reciprocal_rank_fusion([list(dense), top], weights=weights)
+            order = order[:keep]  # before reading the vectors of hits that would not be used
+            found = dense | self._scored_by_id([cid for cid in order if cid not in dense], vector)
+        return [found[cid] for cid in order if cid in found]
 
     def _dense(self, query: str, vector: list[float], k: int) -> dict[str, tuple[Unit, float]]:
         hits = self._index.as_retriever(similarity_top_k=k).retrieve(QueryBundle(query, embedding=vector))
