@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     med_w = statistics.median(r.tokens_whole for r in rows)
     med_f = statistics.median(r.tokens_focus for r in rows)
     print(f"\nmedian prompt tokens: whole {med_w:.0f}, focused {med_f:.0f}, ratio {med_f / med_w:.2f}")
-    if not args.smoke:
+    if not args.smoke and args.rounds:  # --rounds 0: prompt sizes only
         tw = statistics.median(t for r in rows for t in r.seconds_whole)
         tf = statistics.median(t for r in rows for t in r.seconds_focus)
         print(f"median time to first token: whole {tw:.2f} s, focused {tf:.2f} s, ratio {tf / tw:.2f}")

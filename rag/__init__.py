@@ -29,7 +29,7 @@ from rag.errors import (
 )
 from rag.settings import Settings
 from rag.store.collections import checked_name
-from rag.types import Answer, Delta, Quote, Searching, Source, Status, StreamEvent
+from rag.types import Answer, Delta, Quote, Searching, Source, Status, StreamEvent, Withdrawn
 
 if TYPE_CHECKING:
     from rag.engine import Rag
@@ -57,6 +57,7 @@ __all__ = [
     "Source",
     "Status",
     "StreamEvent",
+    "Withdrawn",
     "ask",
     "ask_stream",
     "index_corpus",

@@ -197,8 +197,8 @@ class Settings(BaseSettings):
     )
     second_look: bool = Field(
         default=True,
-        description="When the model says NOT FOUND while a passage holds the question's words, ask once "
-        "more with only that passage.",
+        description="When the model's reply does not stand (NOT FOUND, or nothing the passages state) "
+        "while a passage holds the question's words, ask once more with only that passage.",
     )
 
     # Page

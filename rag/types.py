@@ -75,10 +75,10 @@ class Answer:
         search_query: What was searched for (the question rewritten with the chat history, or the question).
         timings: Seconds spent per stage: retrieve, prompt, generate, verify, total.
         model: The model name the endpoint reported or was configured with.
-        raw_text: What the model wrote before verification.
+        raw_text: What the model wrote before verification (the second look's reply when that one stood).
         quotes: The passages' own sentences that state the answer, in the order the answer cites them.
-        second_look: True when the model was asked again with only the best passage (it first said the
-            passages do not hold the answer while one held the question's words).
+        second_look: True when the model was asked again with only the best passage (its first reply did
+            not stand: NOT FOUND, or nothing the passages state, while a passage held the question's words).
         prompt_chars: Characters of the prompt that produced the answer (what the model had to read).
     """
 
@@ -132,6 +132,12 @@ class Delta:
 
 
 @dataclass(frozen=True)
+class Withdrawn:
+    """The text streamed so far is withdrawn: it did not stand, and the model is asked once more with only
+    the best passage (the second look). What follows replaces it."""
+
+
+@dataclass(frozen=True)
 class Searching:
     """Emitted once, before retrieval: what is being searched for."""
 
@@ -182,5 +188,6 @@ class Status:
         return asdict(self)
 
 
-StreamEvent = Delta | Searching | Answer
-"""What `ask_stream()` yields: a `Searching`, then `Delta`s, then exactly one final `Answer`."""
+StreamEvent = Delta | Searching | Withdrawn | Answer
+"""What `ask_stream()` yields: a `Searching`, then `Delta`s (a `Withdrawn` ends a draft that did not stand
+when a second look follows), then exactly one final `Answer`."""

@@ -79,7 +79,7 @@ def test_answer_stream__an_answer_is_streamed_as_written_then_verified() -> None
 
 
 def test_answer_stream__a_reply_that_is_only_the_start_of_the_marker_is_shown() -> None:
-    chat, _ = _scripted(["NOT", "ABLE"])
+    chat, _ = _scripted(["NOT", "ABLE"], ["NOT FOUND"])  # the second look's NOT FOUND is not shown
     shown, _ = _run("How many parameters does BLOOM have?", chat)
     assert "".join(shown) == "NOTABLE"
 
@@ -102,3 +102,38 @@ def test_answer_stream__the_model_reads_each_passage_focused_on_the_question() -
     assert "3.5 trillion tokens" in prompt and len(prompt) < len(long_text)
     final = events[-1]
     assert isinstance(final, Answer) and final.sources[0].text == long_text and not final.refused
+
+
+def test_answer_stream__a_shown_draft_that_does_not_stand_is_withdrawn_before_the_second_look() -> None:
+    chat, calls = _scripted(
+        ["Falcon 180B was trained on 7 trillion tokens [1]."],  # no passage states it
+        ["Falcon 180B was trained on 3.5 trillion tokens [1]."],
+    )
+    events = list(
+        answer_stream(
+            "How many tokens was Falcon 180B trained on?",
+            history=None,
+            options=OPTIONS,
+            retrieve=_retrieve,
+            chat=chat,
+        )
+    )
+    kinds = [type(e).__name__ for e in events]
+    assert kinds.index("Withdrawn") > kinds.index("Delta")
+    after = events[kinds.index("Withdrawn") + 1 :]
+    assert (
+        "".join(e.text for e in after if isinstance(e, Delta))
+        == "Falcon 180B was trained on 3.5 trillion tokens [1]."
+    )
+    final = events[-1]
+    assert isinstance(final, Answer) and final.second_look and not final.refused
+    assert "3.5 trillion" in final.text and len(calls) == 2 and "bloom.md" not in calls[1][1]["content"]
+
+
+def test_answer_stream__a_second_look_that_does_not_stand_either_is_refused() -> None:
+    chat, calls = _scripted(
+        ["Falcon 180B was trained on 7 trillion tokens [1]."],
+        ["Falcon 180B was trained on 9 trillion tokens [1]."],
+    )
+    shown, answer = _run("How many tokens was Falcon 180B trained on?", chat)
+    assert answer.refused and answer.second_look and len(calls) == 2

@@ -93,3 +93,16 @@ def test_names_in__finds_names_acronyms_and_model_sizes_but_not_question_words()
     assert names_in("When did Mistral AI release Mistral 7B?") == ["mistral", "ai", "7b"]
     assert names_in("What is retrieval-augmented generation?") == []
     assert names_in("And who built it?") == []
+
+
+def test_search_query__rewrite_that_asks_another_way_is_not_trusted() -> None:
+    history = [
+        {"role": "user", "content": "Who founded Hugging Face?"},
+        {"role": "assistant", "content": "Clément Delangue, Julien Chaumond and Thomas Wolf [1]."},
+    ]
+    chat = RecordingChat("When did Clément Delangue start Hugging Face?")
+    query = search_query("How old was he when he started the company?", history, chat)
+    assert query == "Who founded Hugging Face? How old was he when he started the company?"
+    kept = RecordingChat("How old was Clément Delangue when he started Hugging Face?")
+    rewritten = search_query("How old was he when he started the company?", history, kept)
+    assert rewritten == "How old was Clément Delangue when he started Hugging Face?"

@@ -163,3 +163,35 @@ def test_evidence__a_hyphenated_term_of_the_question_must_stand_whole() -> None:
         question="What is the meaning of polynomial-space reduction?",
     )
     assert ev is not None and ev.question_names_missing and not ev.answers(Thresholds())
+
+
+def test_evidence__an_ordinal_the_question_asks_about_is_no_figure_to_find() -> None:
+    passage = Passage("Llama 2 was released on 18 July 2023.", "Llama 2")
+    ev = evidence_in(
+        "Llama 2 was released first, on 18 July 2023.",
+        passage,
+        question="Which was released first, Llama 2 or Mistral 7B?",
+    )
+    assert ev is not None and ev.missing_numbers == ()
+    unasked = evidence_in("Llama 2 was released first, on 18 July 2023.", passage)
+    assert unasked is not None and unasked.missing_numbers == ("1st",)
+
+
+def test_evidence__a_typed_number_of_asks_for_what_follows_it() -> None:
+    passage = Passage(
+        "Hugging Face was founded in 2016 in New York by three French entrepreneurs.", "Hugging Face"
+    )
+    ev = evidence_in(
+        "Hugging Face has 3 French entrepreneurs.", passage, question="hugging face number of employees"
+    )
+    assert ev is not None and ev.missing_asked == ("employ",) and not ev.answers(Thresholds())
+
+
+def test_evidence__how_old_asks_for_an_age_not_a_year() -> None:
+    passage = Passage("Clément Delangue, Julien Chaumond and Thomas Wolf started Hugging Face in 2016.")
+    question = "How old was Clément Delangue when he started Hugging Face?"
+    year = evidence_in("Clément Delangue started Hugging Face in 2016.", passage, question=question)
+    assert year is not None and year.supports(Thresholds()) and not year.answers(Thresholds())
+    aged = Passage("Clément Delangue was 27 years old when he started Hugging Face.")
+    age = evidence_in("He was 27 years old.", aged, question=question)
+    assert age is not None and age.answers(Thresholds())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rag.answer.support import Passage, best_evidence
-from rag.answer.verify import verify_answer
+from rag.answer.verify import stated, verify_answer
 from rag.text import split_sentences
 
 PASSAGES = [
@@ -147,3 +147,69 @@ def test_verify__a_fact_from_a_passage_about_another_thing_does_not_answer() -> 
         question="Which dataset was the I-JEPA ViT-Huge/14 model trained on?",
     )
     assert result.refused
+
+
+def test_verify__a_part_about_another_model_of_the_family_does_not_complete_a_two_part_answer() -> None:
+    family = Passage(
+        "**Llama 2** was released on **18 July 2023**, this time openly, with permission for commercial use. "
+        "Alongside the base models Meta released **Llama 2-Chat** versions fine-tuned for dialogue.",
+        "The Llama Model Family Llama 2 (July 2023)",
+        "llama-family.md",
+    )
+    licences = Passage(
+        "The first LLaMA models of early 2023 were distributed under a **non-commercial research licence**. "
+        "Researchers, governments and civil society organisations had to apply for access.",
+        "The Llama Licences LLaMA: a research licence",
+        "llama-licences.md",
+    )
+    question = "Who released the Llama 2 models, and under what licence?"
+    v = verify_answer(
+        "Meta released the Llama 2 models under the non-commercial research licence [1][2].",
+        [family, licences],
+        question=question,
+    )
+    assert v.refused
+    right = verify_answer("Meta released the Llama 2 models [1].", [family, licences], question=question)
+    assert not right.refused and right.sentences[0].citations == (1,)
+
+
+def test_verify__a_lead_in_about_the_passages_is_not_part_of_the_claim() -> None:
+    osaid = Passage(
+        "The definition requires four freedoms: to use the system for any purpose, to study how it works, "
+        "to modify it, and to share it.",
+        "The Open Source AI Definition",
+    )
+    v = verify_answer(
+        "According to the passage, the definition names four freedoms: use, study, modify, share.",
+        [osaid],
+        question="Which four freedoms does the Open Source AI Definition require?",
+    )
+    assert not v.refused and v.sentences[0].citations == (1,)
+    assert stated("The passage names four freedoms: use, study.") == "four freedoms: use, study."
+    assert stated("According to the passages, BLOOM has 176 billion parameters.").startswith("BLOOM has")
+    assert stated("The passage") == "The passage"  # nothing else to state: the claim is left as it is
+
+
+def test_verify__one_part_of_a_two_part_question_answered_stands() -> None:
+    falcon = Passage(
+        "At the end of May 2023 TII re-released Falcon 40B under the Apache 2.0 licence.", "Falcon"
+    )
+    question = "Under which licences were Falcon 40B and Falcon 180B released in the end?"
+    half = verify_answer(
+        "TII re-released Falcon 40B under the Apache 2.0 licence [1].", [falcon], question=question
+    )
+    assert not half.refused
+    single = "Under which licence was Falcon 180B released in the end?"
+    assert verify_answer(
+        "TII re-released Falcon 40B under the Apache 2.0 licence [1].", [falcon], question=single
+    ).refused
+
+
+def test_verify__a_count_of_times_must_stand_beside_what_is_counted() -> None:
+    llama = Passage("Llama 3 introduced a new tokenizer with a vocabulary of 128,000 tokens.", "Llama models")
+    v = verify_answer(
+        "Llama models have been downloaded 128,000 times [1].",
+        [llama],
+        question="How many times have the Llama models been downloaded?",
+    )
+    assert v.refused

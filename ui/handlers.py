@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from rag.errors import RagError
 from rag.text import MARKER
-from rag.types import Answer, Delta, Searching
+from rag.types import Answer, Delta, Searching, Withdrawn
 from ui import format as fmt
 from ui.uploads import MAX_UPLOAD_BYTES, save_uploads
 
@@ -158,6 +158,9 @@ class ChatHandlers:
                     if event.text:
                         streamed += event.text
                         yield update(fmt.streaming_message(query, streamed, turn=turn))
+                elif isinstance(event, Withdrawn):  # the draft did not stand: the second look replaces it
+                    streamed = ""
+                    yield update(fmt.streaming_message(query, streamed, turn=turn))
                 elif isinstance(event, Answer):
                     turns = [
                         {"role": "user", "content": question},

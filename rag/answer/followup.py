@@ -77,6 +77,19 @@ def names_in(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+_WH = frozenset("what which who whom whose when where why how".split())
+
+
+def asking_words(question: str) -> str:
+    """How the question asks: its first question word, with the next word after "how" ("how old", "how
+    many"); "" when it has none."""
+    words = [w.lower() for w in _TOKEN.findall(question)]
+    for i, w in enumerate(words):
+        if w in _WH:
+            return " ".join(words[i : i + 2]) if w == "how" else w
+    return ""
+
+
 def needs_context(question: str) -> bool:
     """Whether a question leans on the conversation: it refers back, opens as a continuation, or names
     nothing it is about."""
@@ -94,9 +107,10 @@ def needs_context(question: str) -> bool:
 
 def search_query(question: str, history: list[dict[str, str]], chat: Chat | None) -> str:
     """What to search for: the question itself, or, when it needs the conversation, its standalone rewrite
-    (one short model call). A rewrite that is empty, rambles, or drops a name the question gave is not
-    trusted, and with no `chat` (retrieval without a model) none is asked for: then the last user turn
-    joined with the question is searched instead."""
+    (one short model call). A rewrite that is empty, rambles, drops a name the question gave, or asks
+    another way ("how old was he" rewritten as "when did he") is not trusted, and with no `chat`
+    (retrieval without a model) none is asked for: then the last user turn joined with the question is
+    searched instead."""
     if not history or not needs_context(question):
         return question
     rewritten = ""
@@ -108,6 +122,7 @@ def search_query(question: str, history: list[dict[str, str]], chat: Chat | None
         not rewritten
         or len(rewritten) > 4 * len(question) + 200
         or not all(name in kept for name in names_in(question))
+        or asking_words(question) not in " ".join(_TOKEN.findall(rewritten.lower()))
     ):
         last_user = next((t["content"] for t in reversed(history) if t["role"] == "user"), "")
         return f"{last_user} {question}".strip()

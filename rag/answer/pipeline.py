@@ -4,10 +4,11 @@
 verified `Answer`; `rag.ask()` consumes it.
 
 The model is let to answer whenever a passage is about the question; whether the answer stands is decided
-after generation by the support decision (`rag.answer.verify`, `rag.answer.support`). When the model says
-NOT FOUND while
-a passage holds the question's words, it is asked once more with only that passage (the second look). A
-leading NOT FOUND is never streamed, so nothing is shown and then taken back.
+after generation by the support decision (`rag.answer.verify`, `rag.answer.support`). When the reply does
+not stand (the model said NOT FOUND, or wrote what no passage states) while a passage holds the question's
+words, the model is asked once more with only that passage (the second look), and the second reply is
+decided the same way. A leading NOT FOUND is never streamed, so nothing is shown and then taken back; a
+draft that was shown and did not stand is withdrawn (`Withdrawn`) before the second look streams.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from rag.answer.followup import Chat, clean_history, clean_question, search_quer
 from rag.answer.prompts import NOT_FOUND_MARKER, REFUSAL_TEXT, answer_messages, second_look_messages
 from rag.answer.support import Passage, Thresholds, best_evidence
 from rag.answer.verify import Verification, verify_answer
-from rag.types import Answer, Delta, Quote, Searching, Source, StreamEvent
+from rag.types import Answer, Delta, Quote, Searching, Source, StreamEvent, Withdrawn
 
 Retrieve = Callable[[str, int], list[Source]]
 
@@ -159,21 +160,31 @@ def answer_stream(
     t = time.perf_counter()
     pieces: list[str] = []
     yield from _generate(chat, messages, options.temperature, pieces)
-    second = False
-    if not "".join(pieces).strip() and options.second_look:
-        strong = _strong_passage(query, sources)
-        if strong is not None:
-            second = True
-            messages = second_look_messages(query, shown[strong])
-            yield from _generate(chat, messages, options.temperature, pieces)
     raw = "".join(pieces) or NOT_FOUND_MARKER
     timings["generate"] = time.perf_counter() - t
 
     t = time.perf_counter()
     passages = [passage_of(s) for s in sources]
-    result = verify_answer(raw, passages, question=query, thresholds=options.thresholds)
-    result = complete_answer(result, passages)
+    result = _decide(raw, passages, query, options)
     timings["verify"] = time.perf_counter() - t
+    second = False
+    if result.refused and options.second_look:
+        strong = _strong_passage(query, sources)
+        if strong is not None:
+            second = True
+            if "".join(pieces).strip():
+                yield Withdrawn()
+            t = time.perf_counter()
+            messages = second_look_messages(query, shown[strong])
+            again: list[str] = []
+            yield from _generate(chat, messages, options.temperature, again)
+            timings["generate"] += time.perf_counter() - t
+            t = time.perf_counter()
+            retry = "".join(again) or NOT_FOUND_MARKER
+            checked = _decide(retry, passages, query, options)
+            if not checked.refused:
+                raw, result = retry, checked
+            timings["verify"] += time.perf_counter() - t
     timings["total"] = time.perf_counter() - t_start
     yield replace(
         base,
@@ -187,6 +198,11 @@ def answer_stream(
         second_look=second,
         prompt_chars=sum(len(m["content"]) for m in messages),
     )
+
+
+def _decide(raw: str, passages: list[Passage], query: str, options: AskOptions) -> Verification:
+    result = verify_answer(raw, passages, question=query, thresholds=options.thresholds)
+    return complete_answer(result, passages)
 
 
 def _read(source: Source, query: str, options: AskOptions) -> str:

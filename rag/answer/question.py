@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.text import STOPWORDS, content_words, fold, names, stem, word_tokens, words
+from rag.text import NUMBER_WORDS, STOPWORDS, content_words, fold, names, stem, word_tokens, words
 
 QUESTION_WORDS = frozenset(
     """name names called call kind type year years date day month many much long old number amount use used
@@ -34,6 +34,8 @@ class Question:
         asked: Each phrase naming what it asks for (`asked_for`).
         offers_answer: A yes/no or either/or question, whose answer may repeat its words.
         two_things: It asks about two things (`asks_two_things`).
+        ordinals: "first", "second", "third" as the question writes them, in digits ("1st"): an answer
+            repeating one ("Llama 2 came out first") states no figure by it.
     """
 
     stems: frozenset[str]
@@ -44,6 +46,7 @@ class Question:
     asked: tuple[frozenset[str], ...]
     offers_answer: bool
     two_things: bool
+    ordinals: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=256)
@@ -59,7 +62,11 @@ def read_question(question: str) -> Question:
         asked=tuple(asked_for(question)),
         offers_answer=offers_answer(question),
         two_things=asks_two_things(question),
+        ordinals=frozenset(NUMBER_WORDS[w] for w in words(question) if w in _ORDINALS),
     )
+
+
+_ORDINALS = frozenset({"first", "second", "third"})
 
 
 def question_terms(question: str) -> tuple[set[str], set[str], set[str]]:
@@ -78,14 +85,17 @@ _ONLY_ASKING = frozenset(
 
 def asked_for(question: str) -> list[frozenset[str]]:
     """What the question asks for, as the stems of each phrase that names it: the words after "how many /
-    how much", after "what / which" ("which *dataset*", "which *existing models*"), or after a possessive
-    in such a question that names nothing before it ("what was Hugging Face's *revenue*"). Words that only
-    ask ("what year", "how many times") name nothing. A phrase is there when any of its words is."""
+    how much" or "number of" ("hugging face number of *employees*"), after "what / which" ("which
+    *dataset*", "which *existing models*"), or after a possessive in such a question that names nothing
+    before it ("what was Hugging Face's *revenue*"). Words that only ask ("what year", "how many times")
+    name nothing; "how many times" and "how often" ask about the question's last word ("how often was it
+    *downloaded*"), and "how old" asks for an age. A phrase is there when any of its words is."""
     toks = [t.lower() for t in word_tokens(question)]
     out: list[frozenset[str]] = []
     for i in range(len(toks)):
         follows = (
             (i >= 2 and toks[i - 2] == "how" and toks[i - 1] in ("many", "much"))
+            or (i >= 2 and toks[i - 2] in ("number", "amount") and toks[i - 1] == "of")
             or (i >= 1 and toks[i - 1] in _ASKING)
             or (
                 not out and i >= 1 and toks[i - 1].endswith("'s") and any(t in _ASKING for t in toks[: i - 1])
@@ -102,7 +112,17 @@ def asked_for(question: str) -> list[frozenset[str]]:
                 break
         if phrase:
             out.append(frozenset(phrase))
+    if "how old" in " ".join(toks):  # an age, not the year something happened
+        out.append(frozenset({"old", "age", stem("aged")}))
+    if "how many times" in " ".join(toks) or "how often" in " ".join(toks):
+        # what is counted is what happens: "how many times have the models been *downloaded*"
+        said = [w for w in content_words(question) if w not in QUESTION_WORDS and w not in _COUNTING]
+        if said:
+            out.append(frozenset({stem(said[-1])}))
     return out
+
+
+_COUNTING = frozenset({"times", "often"})
 
 
 _YES_NO = frozenset("is are was were do does did can could has have had will would should".split())

@@ -11,8 +11,10 @@ its other content words, must stand in the window, the sentence on either side o
 and heading. So a date taken from a passage about something else ("The Leeds festival lineup gets announced on
 May 16, 2017") does not answer "when is the Leeds lineup announced". A figure answers only beside the word
 the question counts or measures ("how many *employees*"); an acronym of the question may be written out
-("RAG", "retrieval-augmented generation"); a hyphenated term stands whole; and an answer that only repeats
-the question's words answers nothing (`rag.answer.question` reads the question once).
+("RAG", "retrieval-augmented generation"); a hyphenated term stands whole; a window that names the claim's
+model without its version ("the first LLaMA models" for "Llama 2") is about another model of the family;
+of a question about two things, a window about one of them answers that part; and an answer that only
+repeats the question's words answers nothing (`rag.answer.question` reads the question once).
 
 Everything here is deterministic and model-free; `Evidence` says where support lies (character offsets into
 the passage) and why a window fell short, for the page's highlighting, the eval's report and the tests.
@@ -36,6 +38,7 @@ from rag.text import (
     numbers,
     sentence_spans,
     stem,
+    word_tokens,
     words,
 )
 
@@ -83,6 +86,11 @@ class Evidence:
         negation_missing: The claim denies something ("is not an example") that the window does not deny.
         adds_facts: The claim says something the question does not already say (always true for a
             yes/no or either/or question, whose answer may repeat it).
+        question_names_found: Some name or number of the question is in the neighbourhood (of a question
+            about two things, a window may answer one of them).
+        other_version: Versioned names of the claim ("Llama 2") that the window names without their
+            version ("the first LLaMA models") while neither it nor the passage's context writes them with
+            it: the window is about another model of the family.
     """
 
     passage: int
@@ -98,6 +106,8 @@ class Evidence:
     missing_asked: tuple[str, ...] = ()
     negation_missing: bool = False
     adds_facts: bool = True
+    other_version: tuple[str, ...] = ()
+    question_names_found: bool = False
 
     def supports(self, t: Thresholds) -> bool:
         """Whether the window states the claim (its words, numbers and names)."""
@@ -105,15 +115,17 @@ class Evidence:
             not self.missing_numbers
             and not self.missing_names
             and not self.negation_missing
+            and not self.other_version
             and self.claim_coverage >= t.claim
             and self.new_fact_coverage >= t.new_facts
         )
 
-    def answers(self, t: Thresholds) -> bool:
-        """Whether the window states the claim *and* is about what the question asked."""
+    def answers(self, t: Thresholds, *, one_of_two: bool = False) -> bool:
+        """Whether the window states the claim *and* is about what the question asked; with `one_of_two`
+        (the question asks about two things), about one of the things it names is enough."""
         return (
             self.supports(t)
-            and not self.question_names_missing
+            and (not self.question_names_missing or one_of_two and self.question_names_found)
             and not self.missing_asked
             and self.adds_facts
             and self.question_coverage >= t.question
@@ -122,7 +134,12 @@ class Evidence:
     @property
     def score(self) -> float:
         """One number for ranking windows: coverage, halved for each failed hard check."""
-        failed = bool(self.missing_numbers) + bool(self.missing_names) + self.question_names_missing
+        failed = (
+            bool(self.missing_numbers)
+            + bool(self.missing_names)
+            + bool(self.other_version)
+            + self.question_names_missing
+        )
         return (self.claim_coverage + self.new_fact_coverage + self.question_coverage) / 3 * 0.5**failed
 
 
@@ -183,6 +200,38 @@ def mismatched_units(claim: str, window: str) -> set[str]:
     return out
 
 
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december".split()
+)
+
+
+def versioned_names(text: str, *, any_case: bool = False) -> set[tuple[str, str]]:
+    """Names written with a version or a size right after them: ("llama", "2") for "Llama 2", ("gpt",
+    "4") for "GPT-4", ("falcon", "180b") for "Falcon 180B". A year is no version ("AI Index 2024"); with
+    `any_case`, a lower-case word counts as a name too ("version 1.0")."""
+    toks = word_tokens(text)
+    return {
+        (a.lower(), b.lower())
+        for a, b in zip(toks, toks[1:], strict=False)
+        if (any_case or a[:1].isupper())
+        and a.lower() not in STOPWORDS | _MONTHS
+        and b[:1].isdigit()
+        and not _YEAR.fullmatch(b)
+    }
+
+
+def other_versions(claimed: set[tuple[str, str]], window: str, context: str) -> tuple[str, ...]:
+    """The claim's versioned names that `window` names bare or with another version, while neither the
+    window nor `context` (the passage's title and heading) writes them with theirs. Neighbouring sentences
+    do not count: the next paragraph may already be about the next model."""
+    if not claimed:
+        return ()
+    named = {w.lower() for w in word_tokens(window)}
+    written = versioned_names(window, any_case=True) | versioned_names(context, any_case=True)
+    return tuple(sorted(f"{n} {v}" for n, v in claimed if n in named and (n, v) not in written))
+
+
 LIST_CHARS = 400
 """A list ("three goals: 1. ... 2. ... 3. ...") is one window while it stays this short: its items are
 sentences of their own, but none states anything without the line that introduces them."""
@@ -230,7 +279,8 @@ def evidence_in(
         (q.stems, q.numbers, q.names) if q else (frozenset(), frozenset(), frozenset())
     )
     new_facts = claim_stems - q_stems - ASKING_STEMS
-    claim_numbers = numbers(claim)
+    # "which came out first": the answer's "first" repeats the question, it is no figure to find
+    claim_numbers = numbers(claim) - (q.ordinals if q else frozenset())
     q_given = q_numbers | q_names  # a figure the question names may stand in the title instead
     q_acronyms = dict(q.acronyms) if q else {}
     q_compounds = q.compounds if q else ()
@@ -239,6 +289,7 @@ def evidence_in(
     # a figure the question did not give answers it only next to the word the question counts or measures
     q_asked = q.asked if q and claim_numbers - q_numbers else ()
     claim_names = _claim_names(claim, passage.text)
+    claim_versions = versioned_names(claim)
     sent = _sentences(passage.text)
     context_stems = set(content_stems(passage.context))
     context_numbers = numbers(passage.context)
@@ -284,9 +335,15 @@ def evidence_in(
             question_names_missing=bool(
                 (q_names - around) or (q_numbers - around_numbers) or any(c - around for c in q_compounds)
             ),
+            question_names_found=bool((q_names & around) or (q_numbers & around_numbers)),
             missing_asked=tuple(sorted(w for phrase in q_asked if not phrase & around for w in phrase)),
             negation_missing=denies and not has_negation(passage.text[sent.spans[i][0] : sent.spans[j][1]]),
             adds_facts=adds,
+            other_version=other_versions(
+                claim_versions,
+                passage.text[sent.spans[i][0] : sent.spans[j][1]],
+                passage.context,
+            ),
         )
         if best is None or ev.score > best.score or (ev.score == best.score and j == i):
             best = ev

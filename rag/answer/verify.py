@@ -78,18 +78,35 @@ def _passages(passages: Sequence[Passage | str]) -> list[Passage]:
     return [p if isinstance(p, Passage) else Passage(p) for p in passages]
 
 
+_ABOUT_PASSAGES = re.compile(
+    r"^\s*(?:according to (?:the )?(?:passages?|documents?|text)(?: \d+)?,?\s+"
+    r"|(?:the )?(?:passages?|documents?|text)(?: \d+)? (?:names?|says?|states?|mentions?|lists?|notes?)"
+    r"(?: that)?:?\s+)",
+    re.IGNORECASE,
+)
+
+
+def stated(claim: str) -> str:
+    """What a claim states, without a lead-in about the passages ("The passage names four freedoms: use,
+    study ..." states "four freedoms: use, study ..."): those words are in no passage."""
+    rest = _ABOUT_PASSAGES.sub("", claim, count=1)
+    return rest if content_words(rest) else claim
+
+
 def check_sentence(
     sentence: str, passages: Sequence[Passage], t: Thresholds, question: str | None = None
 ) -> CheckedSentence:
     claim = strip_marks(sentence)
     original = tuple(cited_numbers(sentence))
-    found = [evidence_in(claim, p, i, question=question) for i, p in enumerate(passages)]
+    one_of_two = question is not None and read_question(question).two_things
+    said = stated(claim)
+    found = [evidence_in(said, p, i, question=question) for i, p in enumerate(passages)]
     windows = [e for e in found if e is not None]
     supporting = [e for e in windows if e.supports(t)]
     cited = [e for e in supporting if e.passage + 1 in original]
     if cited or supporting:
         # the cited passages that state it; else the one passage that states it best
-        keep = cited or [max(supporting, key=lambda e: (e.answers(t), e.score))]
+        keep = cited or [max(supporting, key=lambda e: (e.answers(t, one_of_two=one_of_two), e.score))]
         keep.sort(key=lambda e: original.index(e.passage + 1) if e.passage + 1 in original else 99)
         return CheckedSentence(
             claim,
@@ -97,7 +114,7 @@ def check_sentence(
             True,
             original,
             tuple(keep),
-            any(e.answers(t) for e in keep),
+            any(e.answers(t, one_of_two=one_of_two) for e in keep),
         )
     pair = sorted(windows, key=lambda e: -e.claim_coverage)[:2]
     one_document = (
@@ -109,8 +126,13 @@ def check_sentence(
             "\n\n".join(passages[e.passage].text[e.start : e.end] for e in pair),
             " ".join(passages[e.passage].context for e in pair),
         )
-        both = evidence_in(claim, joined, question=question, whole=True)
-        if both is not None and both.supports(t) and min(e.claim_coverage for e in pair) >= 0.3:
+        both = evidence_in(said, joined, question=question, whole=True)
+        if (
+            both is not None
+            and both.supports(t)
+            and min(e.claim_coverage for e in pair) >= 0.3
+            and not any(e.other_version for e in pair)  # a part about another model of the family
+        ):
             pair.sort(key=lambda e: e.passage)
             # each part must be about something the question names: a fact borrowed from a passage about
             # another thing ("I-JEPA was trained on the Pile") does not answer by standing beside one that is

@@ -54,7 +54,7 @@ def _print_answer(answer: Any, show_timings: bool) -> None:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from rag.engine import Rag
-    from rag.types import Answer, Delta
+    from rag.types import Answer, Delta, Withdrawn
 
     engine = Rag(settings_from(args))
     question = " ".join(args.question)
@@ -68,6 +68,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
                     if isinstance(event, Delta):
                         print(event.text, end="", flush=True, file=sys.stderr)
                         streamed = True
+                    elif isinstance(event, Withdrawn) and streamed:  # the draft did not stand
+                        print("\n(not supported by the documents; asking again with the best passage)",
+                              file=sys.stderr)  # fmt: skip
                     elif isinstance(event, Answer):
                         answer = event
             finally:

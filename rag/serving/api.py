@@ -36,7 +36,7 @@ from rag.errors import (
 from rag.serving.engines import Engines
 from rag.serving.protocol import ChatRequest, ProtocolError, Reply, error_body, model_list, read_request
 from rag.store.collections import UnknownCollection, checked_name
-from rag.types import Answer, Delta, Searching, StreamEvent
+from rag.types import Answer, Delta, Searching, StreamEvent, Withdrawn
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +177,8 @@ def _stream(reply: Reply, events: Iterable[StreamEvent]) -> Iterator[str]:
         for event in events:
             if isinstance(event, Delta):
                 yield _sse(reply.chunk({"rag_draft": event.text}))
+            elif isinstance(event, Withdrawn):  # the draft so far did not stand; a second one follows
+                yield _sse(reply.chunk({"rag_draft_withdrawn": True}))
             elif isinstance(event, Answer):
                 yield _sse(reply.chunk({"content": event.text}))
                 yield _sse(reply.last_chunk(event))

@@ -4,8 +4,9 @@ A reply's `content` is the verified answer with its `[n]` markers (a refusal is 
 Beside the standard fields every reply carries `rag`: the answer's `Answer.to_dict()` (text, sources with n,
 file, page, text, score, cited and support, refused, unsupported, and whatever fields `Answer` gains). When
 streaming, the model's unverified text arrives as it is written in `delta.rag_draft` (standard clients
-ignore it), the verified text follows as `delta.content` once it is checked, and the last chunk carries
-`finish_reason: "stop"` and `rag`.
+ignore it; `delta.rag_draft_withdrawn: true` drops the draft so far, when it did not stand and the model is
+asked again with the best passage), the verified text follows as `delta.content` once it is checked,
+and the last chunk carries `finish_reason: "stop"` and `rag`.
 """
 
 from __future__ import annotations

@@ -128,3 +128,27 @@ def test_api__ten_simultaneous_clients_are_all_answered(api: str) -> None:
         assert any(s["file"] == "mistral-ai.md" for s in rag["sources"])
         if not rag["refused"]:
             assert_markers_point_at_cited_sources(rag["text"], rag)
+
+
+def test_api_stream__a_withdrawn_draft_is_announced_before_the_second_draft() -> None:
+    from rag.serving.api import _stream
+    from rag.serving.protocol import Reply
+    from rag.types import Answer, Delta, Withdrawn
+
+    events = [
+        Delta("Falcon 180B was trained on 7 trillion tokens [1]."),
+        Withdrawn(),
+        Delta("Falcon 180B was trained on 3.5 trillion tokens [1]."),
+        Answer(text="Falcon 180B was trained on 3.5 trillion tokens [1].", sources=(), refused=False),
+    ]
+    chunks = [
+        json.loads(line.removeprefix("data: "))
+        for line in _stream(Reply(model="rag:corpus"), iter(events))
+        if line.startswith("data: {")
+    ]
+    deltas = [c["choices"][0]["delta"] for c in chunks if c.get("choices")]
+    keys = [next(iter(d)) if d else "" for d in deltas]
+    withdrawn = keys.index("rag_draft_withdrawn")
+    assert keys.index("rag_draft") < withdrawn < len(keys) - 1 - keys[::-1].index("rag_draft")
+    assert deltas[withdrawn]["rag_draft_withdrawn"] is True
+    assert [d["content"] for d in deltas if "content" in d][-1].startswith("Falcon 180B was trained on 3.5")

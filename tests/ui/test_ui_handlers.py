@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.types import Answer, Delta, Searching, Withdrawn
 from ui import format as fmt
 from ui.handlers import ChatHandlers, Conversation, plain_history_text
 
@@ -154,3 +155,31 @@ def test_stop__marks_the_answer_stopped_and_accepts_a_new_question(idle_handlers
 
 def test_plain_history_text__drops_markers() -> None:
     assert plain_history_text("A [1]. B [2][3]. C. [unsupported]") == "A. B. C."
+
+
+class _ScriptedEngine:
+    """The events of an answer whose first draft did not stand (a model cannot be made to fail on cue)."""
+
+    def ask_stream(self, question: str, **_: object):  # type: ignore[no-untyped-def]
+        yield Searching(question)
+        yield Delta("Falcon 180B was trained on 7 trillion tokens [1].")
+        yield Withdrawn()
+        yield Delta("Falcon 180B was trained on 3.5 trillion tokens [1].")
+        yield Answer(
+            text="Falcon 180B was trained on 3.5 trillion tokens [1].",
+            sources=(),
+            refused=False,
+            question=question,
+            second_look=True,
+        )
+
+
+def test_ask__a_withdrawn_draft_disappears_from_the_page_before_the_second_look_streams(
+    tmp_path: Path,
+) -> None:
+    h = ChatHandlers(engine=_ScriptedEngine(), upload_dir=tmp_path)  # type: ignore[arg-type]
+    updates, chat, _, _ = _run(h, "How many tokens was Falcon 180B trained on?")
+    shown = [u[0][-1]["content"] for u in updates if u[0]]
+    first = next(i for i, s in enumerate(shown) if "7 trillion" in s)
+    assert all("7 trillion" not in s for s in shown[first + 1 :])
+    assert "3.5 trillion" in chat[-1]["content"] and "7 trillion" not in chat[-1]["content"]
