@@ -106,3 +106,9 @@ def test_search_query__rewrite_that_asks_another_way_is_not_trusted() -> None:
     kept = RecordingChat("How old was Clément Delangue when he started Hugging Face?")
     rewritten = search_query("How old was he when he started the company?", history, kept)
     assert rewritten == "How old was Clément Delangue when he started Hugging Face?"
+
+
+def test_search_query__rewrite_that_loses_part_of_a_question_naming_its_subject_gives_way_to_it() -> None:
+    question = "Who created the Llama 2 models, and under what licence were they released?"
+    chat = RecordingChat("Who created the Llama 2 models?")
+    assert search_query(question, HISTORY, chat) == question

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from rag.answer.prompts import condense_messages
 from rag.errors import InvalidQuestion
-from rag.text import CONTROL_CHARS
+from rag.text import CONTROL_CHARS, content_stems
 
 Chat = Callable[..., Iterator[str]]
 """chat(messages, *, temperature=None, max_tokens=None) -> text pieces"""
@@ -110,7 +110,9 @@ def search_query(question: str, history: list[dict[str, str]], chat: Chat | None
     (one short model call). A rewrite that is empty, rambles, drops a name the question gave, or asks
     another way ("how old was he" rewritten as "when did he") is not trusted, and with no `chat`
     (retrieval without a model) none is asked for: then the last user turn joined with the question is
-    searched instead."""
+    searched instead. A rewrite that loses part of a question naming its own subject ("Who created the
+    Llama 2 models, and under what licence were they released?" as "Who created the Llama 2 models?")
+    gives way to the question as typed."""
     if not history or not needs_context(question):
         return question
     rewritten = ""
@@ -126,4 +128,12 @@ def search_query(question: str, history: list[dict[str, str]], chat: Chat | None
     ):
         last_user = next((t["content"] for t in reversed(history) if t["role"] == "user"), "")
         return f"{last_user} {question}".strip()
+    if len(dropped_words(question, rewritten)) >= 2 and names_in(question):
+        return question  # the rewrite lost part of a question that names its subject itself
     return rewritten
+
+
+def dropped_words(question: str, rewritten: str) -> set[str]:
+    """The question's content words (referring words aside) that its rewrite no longer has."""
+    said = set(content_stems(question)) - set(content_stems(" ".join(_REFERRING)))
+    return said - set(content_stems(rewritten))
