@@ -135,5 +135,7 @@ def search_query(question: str, history: list[dict[str, str]], chat: Chat | None
 
 def dropped_words(question: str, rewritten: str) -> set[str]:
     """The question's content words (referring words aside) that its rewrite no longer has."""
-    said = set(content_stems(question)) - set(content_stems(" ".join(_REFERRING)))
-    return said - set(content_stems(rewritten))
+    return set(content_stems(question)) - _REFERRING_STEMS - set(content_stems(rewritten))
+
+
+_REFERRING_STEMS = frozenset(content_stems(" ".join(_REFERRING)))

@@ -112,9 +112,10 @@ def asked_for(question: str) -> list[frozenset[str]]:
                 break
         if phrase:
             out.append(frozenset(phrase))
-    if "how old" in " ".join(toks):  # an age, not the year something happened
+    typed = " ".join(toks)
+    if "how old" in typed:  # an age, not the year something happened
         out.append(frozenset({"old", "age", stem("aged")}))
-    if "how many times" in " ".join(toks) or "how often" in " ".join(toks):
+    if "how many times" in typed or "how often" in typed:
         # what is counted is what happens: "how many times have the models been *downloaded*"
         said = [w for w in content_words(question) if w not in QUESTION_WORDS and w not in _COUNTING]
         if said:

@@ -221,14 +221,16 @@ def versioned_names(text: str, *, any_case: bool = False) -> set[tuple[str, str]
     }
 
 
-def other_versions(claimed: set[tuple[str, str]], window: str, context: str) -> tuple[str, ...]:
+def other_versions(
+    claimed: set[tuple[str, str]], window: str, in_context: set[tuple[str, str]]
+) -> tuple[str, ...]:
     """The claim's versioned names that `window` names bare or with another version, while neither the
-    window nor `context` (the passage's title and heading) writes them with theirs. Neighbouring sentences
-    do not count: the next paragraph may already be about the next model."""
+    window nor the passage's title and heading (`in_context`, their `versioned_names`) write them with
+    theirs. Neighbouring sentences do not count: the next paragraph may already be about the next model."""
     if not claimed:
         return ()
     named = {w.lower() for w in word_tokens(window)}
-    written = versioned_names(window, any_case=True) | versioned_names(context, any_case=True)
+    written = versioned_names(window, any_case=True) | in_context
     return tuple(sorted(f"{n} {v}" for n, v in claimed if n in named and (n, v) not in written))
 
 
@@ -290,6 +292,7 @@ def evidence_in(
     q_asked = q.asked if q and claim_numbers - q_numbers else ()
     claim_names = _claim_names(claim, passage.text)
     claim_versions = versioned_names(claim)
+    context_versions = versioned_names(passage.context, any_case=True) if claim_versions else set()
     sent = _sentences(passage.text)
     context_stems = set(content_stems(passage.context))
     context_numbers = numbers(passage.context)
@@ -342,7 +345,7 @@ def evidence_in(
             other_version=other_versions(
                 claim_versions,
                 passage.text[sent.spans[i][0] : sent.spans[j][1]],
-                passage.context,
+                context_versions,
             ),
         )
         if best is None or ev.score > best.score or (ev.score == best.score and j == i):

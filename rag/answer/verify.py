@@ -98,7 +98,8 @@ def check_sentence(
 ) -> CheckedSentence:
     claim = strip_marks(sentence)
     original = tuple(cited_numbers(sentence))
-    one_of_two = question is not None and read_question(question).two_things
+    q = read_question(question) if question is not None else None
+    one_of_two = q is not None and q.two_things
     said = stated(claim)
     found = [evidence_in(said, p, i, question=question) for i, p in enumerate(passages)]
     windows = [e for e in found if e is not None]
@@ -120,8 +121,7 @@ def check_sentence(
     one_document = (
         len(pair) == 2 and passages[pair[0].passage].document == passages[pair[1].passage].document != ""
     )
-    two_things = question is None or read_question(question).two_things
-    if len(pair) == 2 and (one_document or two_things):  # two passages may each state a part
+    if len(pair) == 2 and (one_document or q is None or q.two_things):  # two passages may each state a part
         joined = Passage(
             "\n\n".join(passages[e.passage].text[e.start : e.end] for e in pair),
             " ".join(passages[e.passage].context for e in pair),
@@ -136,7 +136,7 @@ def check_sentence(
             pair.sort(key=lambda e: e.passage)
             # each part must be about something the question names: a fact borrowed from a passage about
             # another thing ("I-JEPA was trained on the Pile") does not answer by standing beside one that is
-            names_ = read_question(question).names if question else frozenset()
+            names_ = q.names if q is not None else frozenset()
             each = all(not names_ or names_ - set(e.missing_question) for e in pair)
             return CheckedSentence(
                 claim,
