@@ -11,6 +11,7 @@ tests/eval/test_eval_bench_faithfulness.py).
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import shutil
 import sys
@@ -157,6 +158,28 @@ def test_bench_startup__times_each_light_command_and_finds_no_heavy_import(
     for command in light:
         (row,) = [line for line in out if line.startswith(command + " ")]
         assert re.fullmatch(rf"{re.escape(command)} +{NUMBER} +{NUMBER}  -", row), row
+
+
+def test_bench_question_signal__each_kind_and_each_signal_on_its_own_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = "The Normans lived in Normandy. Rollo gave them a common identity. They spoke Norman French."
+    qas = [
+        {"id": "a", "question": "Who gave the Normans a common identity?", "is_impossible": False,
+         "answers": [{"text": "Rollo", "answer_start": text.index("Rollo")}]},
+        {"id": "b", "question": "Who took the common identity away from the Normans?", "is_impossible": True,
+         "answers": [], "plausible_answers": [{"text": "Rollo", "answer_start": text.index("Rollo")}]},
+    ]  # fmt: skip
+    squad = tmp_path / "small.json"
+    article = {"title": "Normans", "paragraphs": [{"context": text, "qas": qas}]}
+    squad.write_text(json.dumps({"data": [article]}))
+    assert load("bench_question_signal").main(["--squad", str(squad)]) == 0
+    out = lines_of(capsys)
+    assert out[0] == "2 questions: 1 answerable, 1 near-misses"
+    assert re.fullmatch(rf"the decision lets the answering sentence stand: answerable {NUMBER}", out[1])
+    assert re.fullmatch(rf"  near-misses refused {NUMBER}", out[2])
+    for signal in ("question coverage \\(lexical\\)", "cosine question / window"):
+        assert any(re.match(rf"{signal} +AUROC {NUMBER}", line) for line in out), (signal, out)
 
 
 def test_bench_scripts__each_has_a_smoke_test_here_or_beside_its_subject() -> None:
