@@ -24,13 +24,12 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from eval.convert import SQUAD_PATH  # noqa: E402
 from eval.stats import auroc  # noqa: E402
 from rag.answer.support import Passage, Thresholds, evidence_in  # noqa: E402
 from rag.retrieval.embed import make_embedder  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 from rag.text import sentence_spans  # noqa: E402
-
-DEFAULT_SQUAD = REPO.parent / "shared" / "datasets" / "squad_v2_small" / "small.json"
 
 
 def cases(path: Path) -> list[dict[str, Any]]:
@@ -63,7 +62,7 @@ def cases(path: Path) -> list[dict[str, Any]]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--squad", type=Path, default=DEFAULT_SQUAD, help="SQuAD v2 json (the shared sample)")
+    ap.add_argument("--squad", type=Path, default=SQUAD_PATH, help="SQuAD v2 json (the shared sample)")
     args = ap.parse_args(argv)
     rows = cases(args.squad)
     t = Thresholds()
